@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Release flags that matter for this code (PERFORMANCE.md): `-fno-math-errno` lets `sqrt`/`exp`
+/// vectorise, and a modern x86-64 level enables AVX2/FMA in our own loops. `-Ounchecked` is
+/// deliberately *not* used: bounds checks guard every byte that comes from a client or a file.
+let optimised: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-fno-math-errno"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", "x86-64-v3"], .when(platforms: [.linux], configuration: .release)),
+]
+
+let package = Package(
+    name: "mpcl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mpcl-serve", targets: ["mpcl-serve"]),
+        .executable(name: "mpcl-train", targets: ["mpcl-train"]),
+        .library(name: "MPCL", targets: ["MPCL"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+
+        // Foundations with no knowledge of emotions.
+        .target(name: "JSON", swiftSettings: optimised),
+        .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: optimised),
+        .target(name: "MPCLMath", dependencies: ["CBLAS"], swiftSettings: optimised),
+        .target(name: "HTTP1", dependencies: ["COpenSSL"], swiftSettings: optimised),
+
+        // The model and its data.
+        .target(name: "MPCL", dependencies: ["MPCLMath", "JSON", "COpenSSL"], swiftSettings: optimised),
+        .target(name: "EmotionData", dependencies: ["MPCLMath", "JSON", "Compression"], swiftSettings: optimised),
+        .target(name: "MPCLTraining", dependencies: ["MPCL", "EmotionData", "JSON"], swiftSettings: optimised),
+        .target(
+            name: "MPCLService", dependencies: ["HTTP1", "MPCL", "JSON", "Compression"],
+            swiftSettings: optimised),
+
+        // Thin executables: argument parsing and wiring only.
+        .executableTarget(
+            name: "mpcl-serve",
+            dependencies: ["MPCLService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimised),
+        .executableTarget(
+            name: "mpcl-train",
+            dependencies: ["MPCLTraining", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimised),
+
+        // One test target per library target.
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
+        .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "MPCLTests", dependencies: ["MPCL"]),
+        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MPCLTrainingTests", dependencies: ["MPCLTraining"]),
+        .testTarget(name: "MPCLServiceTests", dependencies: ["MPCLService"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

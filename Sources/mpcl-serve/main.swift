@@ -1,0 +1,1 @@
+print("mpcl-serve: not yet")

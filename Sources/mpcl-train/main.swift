@@ -1,0 +1,1 @@
+print("mpcl-train: not yet")
