@@ -1,0 +1,64 @@
+import Testing
+
+@testable import JSON
+
+@Suite struct JSONParsingTests {
+    @Test func parsesEveryKindOfValue() throws {
+        let value = try JSON.parse(#"{"a":[1,-2.5e3,true,false,null],"b":"x\ny\u00e9\ud83d\ude00","c":{}}"#)
+        #expect(value["a"] == [1, -2500.0, true, false, nil])
+        #expect(value["b"]?.stringValue == "x\nyé😀")
+        #expect(value["c"] == .object([]))
+    }
+
+    @Test(arguments: [
+        "0.1", "1e-7", "123456789012345678901234567890", "2.2250738585072014e-308", "-0.0", "3.141592653589793",
+        "0.30000000000000004", "1.7976931348623157e308", "5e-324",
+    ])
+    func numbersRoundCorrectly(text: String) throws {
+        let parsed = try JSON.parse(text).doubleValue
+        #expect(parsed == Double(text))
+    }
+
+    @Test func hugeNumbersBecomeInfiniteRatherThanErrors() throws {
+        #expect(try JSON.parse("1e400").doubleValue == .infinity)
+        #expect(try JSON.parse("-1e400").doubleValue == -.infinity)
+    }
+
+    @Test(arguments: [
+        "", "NaN", "Infinity", "-Infinity", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "[1 2]", "\"\u{01}\"",
+        "{'a':1}", "[1] 2", "\"\\x\"", "\"\\ud800\"", "tru", "{\"a\"}", "\"abc", "[", "-", "1e", "1e+",
+    ])
+    func rejectsMalformedDocuments(text: String) {
+        #expect(throws: JSONParseError.self) { try JSON.parse(text) }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0xFF, 0x22]) }
+    }
+
+    @Test func refusesHostileNesting() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSON.parse(deep) }
+        let fine = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        #expect(throws: Never.self) { try JSON.parse(fine) }
+    }
+}
+
+@Suite struct JSONWritingTests {
+    @Test func roundTripsThroughText() throws {
+        let value: JSON = ["name": "a\"b\\c\u{1}", "values": [0.5, 1, -3, 1e-9, 12345.678], "ok": true, "none": nil]
+        #expect(try JSON.parse(value.serialized()) == value)
+    }
+
+    @Test func writesFloatValuesShortly() {
+        #expect(JSON.number(Double(Float(0.1))).text == "0.1")
+        #expect(JSON.number(0.1).text == "0.1")
+        #expect(JSON.number(3).text == "3")
+        #expect(JSON.number(.nan).text == "null")
+    }
+
+    @Test func keepsMemberOrder() {
+        let value: JSON = ["z": 1, "a": 2]
+        #expect(value.text == #"{"z":1,"a":2}"#)
+    }
+}
