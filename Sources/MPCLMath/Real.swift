@@ -1,0 +1,79 @@
+import CBLAS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The scalar types the kernels run on: `Float` in production, `Double` for gradient checks
+/// (cblas has both, so every kernel is one generic implementation).
+public protocol Real: BinaryFloatingPoint, Sendable {
+    /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, row-major; op transposes when asked.
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// `y[m or n] = alpha · op(A) · x + beta · y` for a row-major `A[m×n]`.
+    static func gemv(
+        transposeA: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func erf(_ x: Self) -> Self
+    static func sqrt(_ x: Self) -> Self
+}
+
+extension Float: Real {
+    @inlinable public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    @inlinable public static func gemv(
+        transposeA: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
+            beta, y, 1)
+    }
+    @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func log(_ x: Float) -> Float { logf(x) }
+    @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
+    @inlinable public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
+}
+
+extension Double: Real {
+    @inlinable public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    @inlinable public static func gemv(
+        transposeA: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+    ) {
+        cblas_dgemv(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
+            beta, y, 1)
+    }
+    @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
+    @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
+    @inlinable public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+}
+
+/// Pins OpenBLAS to `count` threads. Workers that each run their own forward passes get more total
+/// throughput with one BLAS thread apiece than with BLAS threads competing for the same cores.
+public func setBLASThreads(_ count: Int) {
+    openblas_set_num_threads(Int32(count))
+}
