@@ -1,0 +1,75 @@
+import MPCLMath
+
+/// Adam (Kingma & Ba) with L2 weight decay added to the gradient (not decoupled AdamW), and an
+/// exponential learning-rate decay applied by the caller once per epoch (`decayLearningRate()`):
+/// g ← g + λθ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+/// θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε).
+public struct Adam<S: Real>: Sendable {
+    public var learningRate: Double
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var epsilon = 1e-8
+    public var weightDecay: Double
+    /// Multiplier applied to the learning rate by `decayLearningRate()` (0.99 per epoch).
+    public var decay: Double
+    public private(set) var step = 0
+    public var firstMoments: [[S]]
+    public var secondMoments: [[S]]
+
+    public init(parameters: ParameterSet<S>, learningRate: Double = 1e-3, weightDecay: Double = 1e-5, decay: Double = 0.99) {
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.decay = decay
+        firstMoments = parameters.tensors.map { [S](repeating: 0, count: $0.count) }
+        secondMoments = firstMoments
+    }
+
+    /// Restores a saved optimiser state (resumed training).
+    public init(learningRate: Double, weightDecay: Double, decay: Double, step: Int, firstMoments: [[S]], secondMoments: [[S]]) {
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.decay = decay
+        self.step = step
+        self.firstMoments = firstMoments
+        self.secondMoments = secondMoments
+    }
+
+    /// One update of every parameter from its gradient.
+    public mutating func update(_ parameters: inout ParameterSet<S>, gradients: [Tensor<S>]) {
+        precondition(gradients.count == parameters.tensors.count, "one gradient per parameter")
+        step += 1
+        let b1 = S(beta1)
+        let b2 = S(beta2)
+        let correction1 = S(1 - Foundation_pow(beta1, Double(step)))
+        let correction2 = S(1 - Foundation_pow(beta2, Double(step)))
+        let rate = S(learningRate)
+        let decayTerm = S(weightDecay)
+        let eps = S(epsilon)
+        for index in parameters.tensors.indices {
+            let gradient = gradients[index].data
+            parameters.tensors[index].data.withUnsafeMutableBufferPointer { theta in
+                firstMoments[index].withUnsafeMutableBufferPointer { m in
+                    secondMoments[index].withUnsafeMutableBufferPointer { v in
+                        for i in 0..<theta.count {
+                            let g = gradient[i] + decayTerm * theta[i]
+                            m[i] = b1 * m[i] + (1 - b1) * g
+                            v[i] = b2 * v[i] + (1 - b2) * g * g
+                            theta[i] -= rate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// lr ← lr · decay, once per epoch.
+    public mutating func decayLearningRate() { learningRate *= decay }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+#elseif canImport(Darwin)
+import Darwin
+@inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
+#endif

@@ -1,0 +1,31 @@
+import MPCLMath
+
+/// Puts a model's parameters on a tape on first use, once each, so that a parameter used in several
+/// places (a shared slot store, a prototype bank read twice) has one gradient that sums every use.
+public final class ParameterBinding<S: Real> {
+    let tape: Tape<S>
+    let parameters: ParameterSet<S>
+    private var bound: [Var?]
+
+    init(tape: Tape<S>, parameters: ParameterSet<S>) {
+        self.tape = tape
+        self.parameters = parameters
+        self.bound = [Var?](repeating: nil, count: parameters.tensors.count)
+    }
+
+    /// The tape entry of parameter `name`.
+    func callAsFunction(_ name: String) -> Var {
+        guard let position = parameters.position(of: name) else { preconditionFailure("unknown parameter \(name)") }
+        if let existing = bound[position] { return existing }
+        let variable = tape.parameter(parameters.tensors[position])
+        bound[position] = variable
+        return variable
+    }
+
+    /// Every parameter's gradient, in `parameters` order (zeros for parameters the pass never used).
+    public func gradients() -> [Tensor<S>] {
+        parameters.tensors.indices.map { position in
+            bound[position].map { tape.gradient($0) } ?? Tensor(zeros: parameters.tensors[position].shape)
+        }
+    }
+}
