@@ -2,11 +2,11 @@
 import PackageDescription
 
 /// Release flags that matter for this code (PERFORMANCE.md): `-fno-math-errno` lets `sqrt`/`exp`
-/// vectorise, and a modern x86-64 level enables AVX2/FMA in our own loops. `-Ounchecked` is
+/// vectorise, and a modern x86-64 level enables AVX2/FMA in our own loops (Haswell, 2013, is the oldest x86-64 CPU we target). `-Ounchecked` is
 /// deliberately *not* used: bounds checks guard every byte that comes from a client or a file.
 let optimised: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-fno-math-errno"], .when(configuration: .release)),
-    .unsafeFlags(["-target-cpu", "x86-64-v3"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(
@@ -15,7 +15,7 @@ let package = Package(
     products: [
         .executable(name: "mpcl-serve", targets: ["mpcl-serve"]),
         .executable(name: "mpcl-train", targets: ["mpcl-train"]),
-        .library(name: "MPCL", targets: ["MPCL"]),
+        .library(name: "MPCL", targets: ["MPCL", "MPCLMath"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

@@ -35,6 +35,7 @@ public struct Adam<S: Real>: Sendable {
     }
 
     /// One update of every parameter from its gradient.
+    @_specialize(exported: true, where S == Float)
     public mutating func update(_ parameters: inout ParameterSet<S>, gradients: [Tensor<S>]) {
         precondition(gradients.count == parameters.tensors.count, "one gradient per parameter")
         step += 1

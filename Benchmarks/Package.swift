@@ -1,0 +1,15 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Benchmarks live in their own package so that users of mpcl never build them.
+let package = Package(
+    name: "mpcl-benchmarks",
+    dependencies: [.package(name: "mpcl", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "mpcl-bench",
+            dependencies: [.product(name: "MPCL", package: "mpcl")],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+    ],
+    swiftLanguageModes: [.v5]
+)
