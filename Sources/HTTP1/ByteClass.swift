@@ -1,10 +1,12 @@
 /// Byte classes from the HTTP grammar, as lookup tables so the hot parsing loops stay branch-light.
 enum ByteClass {
-    static let cr: UInt8 = 0x0D
-    static let lf: UInt8 = 0x0A
-    static let sp: UInt8 = 0x20
-    static let htab: UInt8 = 0x09
-    static let colon: UInt8 = 0x3A
+    // Computed rather than stored: a stored `static let` is lazily initialised and costs a
+    // `swift_once` check on every access in the hot loops.
+    @inline(__always) static var cr: UInt8 { 0x0D }
+    @inline(__always) static var lf: UInt8 { 0x0A }
+    @inline(__always) static var sp: UInt8 { 0x20 }
+    @inline(__always) static var htab: UInt8 { 0x09 }
+    @inline(__always) static var colon: UInt8 { 0x3A }
 
     /// `tchar` (RFC 9110 §5.6.2): the only bytes allowed in a method or a field name.
     static let tchar: [Bool] = {
