@@ -42,6 +42,7 @@ final class Connection {
     private var lingerDeadline: UInt64 = 0
     private var draining = false
     private var processing = false
+    private var pausedByBackPressure = false
     private var tlsWant: UInt32 = 0
     private var registered = Epoll.inEvent
 
@@ -86,9 +87,13 @@ final class Connection {
         if events & Epoll.inEvent != 0 || tlsWant != 0 {
             readAvailable()
             if closed { return }
-            processInput()
         }
+        processInput()  // also resumes requests buffered while back-pressured
         afterIO()
+        if !closed && pausedByBackPressure && !backPressured {
+            processInput()  // the flush above relieved back-pressure
+            afterIO()
+        }
     }
 
     private func advanceHandshake(_ tls: TLSSession) {
@@ -151,6 +156,7 @@ final class Connection {
         guard !processing, !closed else { return }
         processing = true
         defer { processing = false }
+        defer { pausedByBackPressure = backPressured }
         while !stopParsing && !closeAfterFlush && !backPressured {
             let event: HTTPParserEvent?
             do {
@@ -363,8 +369,12 @@ final class Connection {
                 return
             }
         }
+        // A connection that never started a request gets only the header timeout: holding
+        // silent sockets open is the cheapest way to exhaust `maxConnections`.
+        let idleLimit = nextSequence == 0
+            ? min(limits.headerReadTimeout, limits.keepAliveIdleTimeout) : limits.keepAliveIdleTimeout
         if slots.isEmpty && pendingOutput == 0 && parser.phase == .idle
-            && elapsed(since: lastActivity, now) > limits.keepAliveIdleTimeout
+            && elapsed(since: lastActivity, now) > idleLimit
         {
             close()  // RFC 9112 §9.5: idle keep-alive connections may be closed without a response
         }

@@ -63,6 +63,43 @@ struct ServerTests {
         }
     }
 
+    @Test func backPressureBoundsQueuedRequestsButServesAll() throws {
+        // Only two requests may wait for answers; the rest stay unread until those drain.
+        let lock = NSLock()
+        nonisolated(unsafe) var maxInFlight = 0, inFlight = 0  // guarded by `lock`
+        let handler: HTTPServer.Handler = { request, responder in
+            lock.withLock { inFlight += 1; maxInFlight = max(maxInFlight, inFlight) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.02) {
+                lock.withLock { inFlight -= 1 }
+                responder.send(HTTPResponse(body: request.target))
+            }
+        }
+        try withServer(limits: HTTPLimits(maxPipelinedRequests: 2), handler: handler) { server in
+            let c = try TestClient(port: server.port)
+            c.send((0..<10).map { "GET /\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+            for i in 0..<10 { #expect(try c.readResponse().bodyString == "/\(i)") }
+            #expect(lock.withLock { maxInFlight } <= 2)
+        }
+    }
+
+    @Test func bigPipelinedResponsesResumeAfterOutputDrains() throws {
+        let big = [UInt8](repeating: 0x7A, count: 3 << 20)
+        try withServer(handler: { _, responder in responder.send(HTTPResponse(body: big)) }) { server in
+            let c = try TestClient(port: server.port)
+            c.send((0..<4).map { "GET /\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+            usleep(200_000)  // let output pile up past the high-water mark before reading
+            for _ in 0..<4 { #expect(try c.readResponse().body.count == big.count) }
+        }
+    }
+
+    @Test func silentNewConnectionClosedAfterHeaderTimeout() throws {
+        try withServer(limits: HTTPLimits(headerReadTimeout: 0.3), handler: echoHandler) { server in
+            let c = try TestClient(port: server.port)
+            #expect(c.readToEnd().isEmpty)
+            #expect(eventually { server.openConnections == 0 })
+        }
+    }
+
     @Test func chunkedPostEcho() throws {
         try withServer(handler: echoHandler) { server in
             let c = try TestClient(port: server.port)
