@@ -1,0 +1,410 @@
+import Glibc
+
+/// One client connection, owned by and only touched on its event loop's thread.
+///
+/// Pipeline: socket bytes → `HTTPRequestParser` → ordered response slots (one per request, in
+/// arrival order, RFC 9112 §9.3.2) → handler. Parse errors and timeouts become a final error
+/// response followed by a close. Back-pressure: when `maxPipelinedRequests` responses are
+/// outstanding or too much output is queued, the connection stops reading until they drain.
+final class Connection {
+    /// Output queued beyond this stops reading (back-pressure against clients that do not read).
+    private static let outputHighWater = 1 << 20
+    /// How long to keep draining input after our final response before closing (RFC 9112 §9.6).
+    private static let lingerNanos: UInt64 = 2_000_000_000
+
+    private struct Slot {
+        var response: HTTPResponse?
+        /// Pre-rendered bytes (interim `100 Continue`).
+        var raw: [UInt8]?
+        var isHEAD: Bool
+        var keepAlive: Bool
+        var version: HTTPVersion
+    }
+
+    let fd: Int32
+    let key: UInt64
+    let loop: EventLoop
+    private let tls: TLSSession?
+    private let limits: HTTPLimits
+    private var parser: HTTPRequestParser
+
+    private var slots: [Slot] = []
+    private var firstSequence: UInt64 = 0
+    private var nextSequence: UInt64 = 0
+    private var out: [UInt8] = []
+    private var outSent = 0
+
+    private(set) var closed = false
+    private var readEOF = false
+    private var stopParsing = false
+    private var closeAfterFlush = false
+    private var lingering = false
+    private var lingerDeadline: UInt64 = 0
+    private var draining = false
+    private var processing = false
+    private var pausedByBackPressure = false
+    private var tlsWant: UInt32 = 0
+    private var registered = Epoll.inEvent
+
+    private let acceptedAt: UInt64
+    private var headStartedAt: UInt64 = 0
+    private var bodyStartedAt: UInt64 = 0
+    private var lastActivity: UInt64
+    private var lastWriteProgress: UInt64 = 0
+
+    init(fd: Int32, key: UInt64, loop: EventLoop, tls: TLSSession?) {
+        self.fd = fd
+        self.key = key
+        self.loop = loop
+        self.tls = tls
+        self.limits = loop.context.limits
+        self.parser = HTTPRequestParser(limits: loop.context.limits)
+        self.acceptedAt = loop.now
+        self.lastActivity = loop.now
+    }
+
+    private var pendingOutput: Int { out.count - outSent }
+
+    private var backPressured: Bool {
+        slots.count >= limits.maxPipelinedRequests || pendingOutput >= Self.outputHighWater
+    }
+
+    // MARK: - Readiness
+
+    func handle(events: UInt32) {
+        if events & (Epoll.errEvent | Epoll.hupEvent) != 0 && events & Epoll.inEvent == 0 {
+            close()  // peer reset or both directions shut: nothing can be delivered any more
+            return
+        }
+        if lingering {
+            discardInput()
+            return
+        }
+        if let tls, !tls.handshakeDone {
+            advanceHandshake(tls)
+            return
+        }
+        if events & Epoll.inEvent != 0 || tlsWant != 0 {
+            readAvailable()
+            if closed { return }
+        }
+        processInput()  // also resumes requests buffered while back-pressured
+        afterIO()
+        if !closed && pausedByBackPressure && !backPressured {
+            processInput()  // the flush above relieved back-pressure
+            afterIO()
+        }
+    }
+
+    private func advanceHandshake(_ tls: TLSSession) {
+        switch tls.handshake() {
+        case .bytes:
+            setInterest(Epoll.inEvent)
+            readAvailable()  // the client's first request may already be buffered inside OpenSSL
+            if closed { return }
+            processInput()
+            afterIO()
+        case .wouldBlock(let wantWrite):
+            setInterest(wantWrite ? Epoll.outEvent : Epoll.inEvent)
+        case .eof, .failed:
+            close()
+        }
+    }
+
+    private func readAvailable() {
+        guard !readEOF, !stopParsing, !closeAfterFlush else { return }
+        tlsWant = 0
+        let buffer = loop.readBuffer
+        while true {
+            switch readSome(buffer, EventLoop.readBufferSize) {
+            case .bytes(let n):
+                parser.feed(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: n))
+                lastActivity = loop.now
+                // Plain TCP: level-triggered epoll reports the rest. TLS: OpenSSL may hold
+                // decrypted bytes epoll cannot see, so read until it would block.
+                if tls == nil || backPressured { return }
+            case .wouldBlock(let wantWrite):
+                if wantWrite { tlsWant = Epoll.outEvent }
+                return
+            case .eof:
+                readEOF = true
+                return
+            case .failed:
+                close()
+                return
+            }
+        }
+    }
+
+    /// Reads and drops input after our final response so the client sees it before any RST.
+    private func discardInput() {
+        while true {
+            let n = recv(fd, loop.readBuffer, EventLoop.readBufferSize, 0)
+            if n > 0 { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            if n < 0 && errno == EINTR { continue }
+            close()
+            return
+        }
+    }
+
+    // MARK: - Requests and responses
+
+    /// Parses buffered input into requests and hands them to the handler, in order, until the
+    /// parser needs more bytes or back-pressure applies.
+    private func processInput() {
+        guard !processing, !closed else { return }
+        processing = true
+        defer { processing = false }
+        defer { pausedByBackPressure = backPressured }
+        while !stopParsing && !closeAfterFlush && !backPressured {
+            let event: HTTPParserEvent?
+            do {
+                event = try parser.next()
+            } catch {
+                fail(error)
+                break
+            }
+            guard let event else { break }
+            switch event {
+            case .expectContinue:
+                appendSlot(Slot(raw: HTTPResponseWriter.continueResponse, isHEAD: false, keepAlive: true,
+                                version: .http11))
+                moveReadyToOutput()
+            case .request(let request):
+                headStartedAt = 0
+                bodyStartedAt = 0
+                let sequence = appendSlot(Slot(isHEAD: request.method == "HEAD", keepAlive: request.keepAlive,
+                                               version: request.version))
+                loop.context.handler(request, HTTPResponder(connection: self, sequence: sequence))
+                if closed { return }
+            }
+        }
+        updatePhaseTimers()
+    }
+
+    @discardableResult
+    private func appendSlot(_ slot: Slot) -> UInt64 {
+        slots.append(slot)
+        defer { nextSequence += 1 }
+        return nextSequence
+    }
+
+    /// Called (on the loop) when the handler answers request `sequence`.
+    func complete(_ sequence: UInt64, _ response: HTTPResponse) {
+        guard !closed, sequence >= firstSequence else { return }
+        let index = Int(sequence - firstSequence)
+        guard index < slots.count, slots[index].response == nil, slots[index].raw == nil else { return }
+        slots[index].response = response
+        guard index == 0 else { return }
+        moveReadyToOutput()
+        if !processing {
+            processInput()  // back-pressure may have eased
+            afterIO()
+        }
+    }
+
+    /// Serialises answered slots at the head of the queue into the output buffer.
+    private func moveReadyToOutput() {
+        if pendingOutput == 0 { lastWriteProgress = loop.now }
+        while let first = slots.first {
+            if let raw = first.raw {
+                out.append(contentsOf: raw)
+            } else if let response = first.response {
+                let keepAlive = first.keepAlive && !(draining && slots.count == 1)
+                HTTPResponseWriter.write(response, isHEAD: first.isHEAD, keepAlive: keepAlive,
+                                         requestVersion: first.version, date: loop.dateCache.current, into: &out)
+                if !keepAlive {
+                    // This response ends the connection: nothing queued behind it can be sent.
+                    closeAfterFlush = true
+                    slots.removeAll()
+                    firstSequence = nextSequence
+                    return
+                }
+            } else {
+                return
+            }
+            slots.removeFirst()
+            firstSequence += 1
+        }
+    }
+
+    /// Queues the error response that ends this connection.
+    private func fail(_ error: HTTPParseError) {
+        stopParsing = true
+        appendSlot(Slot(response: loop.context.renderError(error), isHEAD: false, keepAlive: false, version: .http11))
+        moveReadyToOutput()
+    }
+
+    // MARK: - Writing
+
+    private func afterIO() {
+        guard !closed else { return }
+        flush()
+        guard !closed else { return }
+        updateInterest()
+    }
+
+    private func flush() {
+        while outSent < out.count {
+            let result = out.withUnsafeBytes { writeSome($0.baseAddress! + outSent, $0.count - outSent) }
+            switch result {
+            case .bytes(let n):
+                outSent += n
+                lastWriteProgress = loop.now
+            case .wouldBlock(let wantWrite):
+                if !wantWrite { tlsWant = Epoll.inEvent }
+                return
+            case .eof, .failed:
+                close()
+                return
+            }
+        }
+        if outSent > 0 {
+            out.removeAll(keepingCapacity: out.capacity <= 256 * 1024)
+            outSent = 0
+            lastActivity = loop.now
+        }
+        if closeAfterFlush {
+            startLingering()
+        } else if (readEOF || draining) && slots.isEmpty {
+            close()
+        }
+    }
+
+    private func startLingering() {
+        guard !lingering else { return }
+        lingering = true
+        lingerDeadline = loop.now &+ min(Self.lingerNanos, UInt64(limits.keepAliveIdleTimeout * 1e9))
+        tls?.shutdown()
+        shutdown(fd, Int32(SHUT_WR))
+        setInterest(Epoll.inEvent)
+    }
+
+    private func updateInterest() {
+        guard !lingering else { return }
+        var want: UInt32 = 0
+        if !readEOF && !stopParsing && !closeAfterFlush && !backPressured { want |= Epoll.inEvent }
+        if pendingOutput > 0 { want |= Epoll.outEvent }
+        want |= tlsWant
+        setInterest(want)
+    }
+
+    private func setInterest(_ events: UInt32) {
+        guard events != registered, !closed else { return }
+        registered = events
+        loop.updateInterest(fd, events: events, key: key)
+    }
+
+    // MARK: - Transport
+
+    private func readSome(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+        if let tls { return tls.read(buffer, count) }
+        while true {
+            let n = recv(fd, buffer, count, 0)
+            if n > 0 { return .bytes(n) }
+            if n == 0 { return .eof }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock(wantWrite: false)
+            default: return .failed
+            }
+        }
+    }
+
+    private func writeSome(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
+        if let tls { return tls.write(buffer, count) }
+        while true {
+            // MSG_NOSIGNAL: a vanished client must produce EPIPE, never SIGPIPE.
+            let n = send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return .bytes(n) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock(wantWrite: true)
+            default: return .failed
+            }
+        }
+    }
+
+    // MARK: - Timeouts, drain, close
+
+    private func updatePhaseTimers() {
+        switch parser.phase {
+        case .head:
+            if headStartedAt == 0 { headStartedAt = loop.now }
+            bodyStartedAt = 0
+        case .body:
+            headStartedAt = 0
+            if bodyStartedAt == 0 { bodyStartedAt = loop.now }
+        case .idle, .finished:
+            headStartedAt = 0
+            bodyStartedAt = 0
+        }
+    }
+
+    func checkTimers(now: UInt64) {
+        guard !closed else { return }
+        if lingering {
+            if now >= lingerDeadline { close() }
+            return
+        }
+        if let tls, !tls.handshakeDone {
+            if elapsed(since: acceptedAt, now) > limits.headerReadTimeout { close() }
+            return
+        }
+        if pendingOutput > 0 && elapsed(since: lastWriteProgress, now) > limits.writeTimeout {
+            close()
+            return
+        }
+        if stopParsing || closeAfterFlush { return }
+        if !backPressured {
+            if headStartedAt != 0 && elapsed(since: headStartedAt, now) > limits.headerReadTimeout {
+                fail(.requestTimeout("request header not received in time"))
+                afterIO()
+                return
+            }
+            if bodyStartedAt != 0 && elapsed(since: bodyStartedAt, now) > limits.bodyReadTimeout {
+                fail(.requestTimeout("request body not received in time"))
+                afterIO()
+                return
+            }
+        }
+        // A connection that never started a request gets only the header timeout: holding
+        // silent sockets open is the cheapest way to exhaust `maxConnections`.
+        let idleLimit = nextSequence == 0
+            ? min(limits.headerReadTimeout, limits.keepAliveIdleTimeout) : limits.keepAliveIdleTimeout
+        if slots.isEmpty && pendingOutput == 0 && parser.phase == .idle
+            && elapsed(since: lastActivity, now) > idleLimit
+        {
+            close()  // RFC 9112 §9.5: idle keep-alive connections may be closed without a response
+        }
+    }
+
+    private func elapsed(since start: UInt64, _ now: UInt64) -> Double {
+        Double(now &- min(start, now)) / 1e9
+    }
+
+    /// Graceful shutdown: take no new requests, finish the ones in flight (the last response
+    /// says `Connection: close`), close idle connections now.
+    func beginDrain() {
+        guard !closed, !draining else { return }
+        draining = true
+        stopParsing = true
+        if lingering { return }
+        if slots.isEmpty {
+            if pendingOutput == 0 { close() } else { closeAfterFlush = true }
+            return
+        }
+        updateInterest()
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+        loop.unregister(self)
+        slots.removeAll()
+        out = []
+        loop.context.releaseConnection()
+    }
+}

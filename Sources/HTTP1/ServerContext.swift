@@ -1,0 +1,45 @@
+/// State shared by the listener and all event loops of one server: the read-only setup and
+/// the two pieces of mutable state (connection count, draining flag), guarded by one lock.
+final class ServerContext: @unchecked Sendable {
+    let limits: HTTPLimits
+    let handler: (HTTPRequest, HTTPResponder) -> Void
+    let renderError: HTTPErrorRenderer
+    let tls: TLSContext?
+    /// Pre-rendered answer for connections over the cap (sent best-effort, then closed).
+    let overCapacityResponse: [UInt8]
+
+    private let lock = Lock()
+    private var open = 0
+    private var isDraining = false
+
+    init(limits: HTTPLimits, handler: @escaping (HTTPRequest, HTTPResponder) -> Void,
+         renderError: @escaping HTTPErrorRenderer, tls: TLSContext?)
+    {
+        self.limits = limits
+        self.handler = handler
+        self.renderError = renderError
+        self.tls = tls
+        self.overCapacityResponse = HTTPResponseWriter.serialize(
+            renderError(.serviceUnavailable("too many open connections")), keepAlive: false)
+    }
+
+    var openConnections: Int { lock.withLock { open } }
+
+    var draining: Bool {
+        get { lock.withLock { isDraining } }
+        set { lock.withLock { isDraining = newValue } }
+    }
+
+    /// Counts a new connection unless the cap (`HTTPLimits.maxConnections`) is reached.
+    func reserveConnection() -> Bool {
+        lock.withLock {
+            guard open < limits.maxConnections else { return false }
+            open += 1
+            return true
+        }
+    }
+
+    func releaseConnection() {
+        lock.withLock { open -= 1 }
+    }
+}

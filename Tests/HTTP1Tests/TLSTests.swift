@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import HTTP1
+
+/// Runs a command, returning its exit status and standard output.
+func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@Suite("TLS", .serialized)
+struct TLSTests {
+    static var toolsAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
+    }
+
+    @Test(.enabled(if: toolsAvailable))
+    func servesRequestsOverTLS() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("http1-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("k.pem").path, cert = dir.appendingPathComponent("c.pem").path
+        let generated = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                                                     "-days", "1", "-keyout", key, "-out", cert])
+        try #require(generated.status == 0)
+
+        try withServer(configure: {
+            $0.tlsCertificatePath = cert
+            $0.tlsPrivateKeyPath = key
+        }, handler: echoHandler) { server in
+            let url = "https://127.0.0.1:\(server.port)/secure"
+            // Two requests on one connection (keep-alive over TLS) plus a POST body.
+            let get = try run("/usr/bin/curl", ["-sk", "--max-time", "5", "-w", "%{http_code} %{num_connects};", url, url])
+            #expect(get.status == 0)
+            #expect(get.output == "200 1;200 0;")
+            let post = try run("/usr/bin/curl", ["-sk", "--max-time", "5", "-D", "-", "--data-binary", "tls-body", url])
+            #expect(post.status == 0)
+            #expect(post.output.hasPrefix("HTTP/1.1 200 OK"))
+            #expect(post.output.contains("X-Target: /secure"))
+            #expect(post.output.hasSuffix("tls-body"))
+            // A plain-text client is refused without taking the server down.
+            let plain = try TestClient(port: server.port)
+            plain.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(plain.waitForClose())
+            #expect(eventually { server.openConnections == 0 })
+        }
+    }
+
+    @Test func missingCertificateFailsToStart() {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(
+            tlsCertificatePath: "/nonexistent/c.pem", tlsPrivateKeyPath: "/nonexistent/k.pem"), handler: echoHandler)
+        #expect(throws: TLSError.self) { try server.start() }
+    }
+}
