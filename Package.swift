@@ -18,7 +18,7 @@ let package = Package(
         .library(name: "MPCL", targets: ["MPCL", "MPCLMath"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         // System libraries: a module map and a shim header each.

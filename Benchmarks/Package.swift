@@ -9,7 +9,7 @@ let package = Package(
         .executableTarget(
             name: "mpcl-bench",
             dependencies: [.product(name: "MPCL", package: "mpcl")],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])])
     ],
     swiftLanguageModes: [.v5]
 )

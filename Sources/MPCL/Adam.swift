@@ -35,7 +35,7 @@ public struct Adam<S: Real>: Sendable {
     }
 
     /// One update of every parameter from its gradient.
-    @_specialize(exported: true, where S == Float)
+    @_specialize(exported:true,where S == Float)
     public mutating func update(_ parameters: inout ParameterSet<S>, gradients: [Tensor<S>]) {
         precondition(gradients.count == parameters.tensors.count, "one gradient per parameter")
         step += 1
@@ -68,9 +68,9 @@ public struct Adam<S: Real>: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
-@inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+    import Glibc
+    @inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
 #elseif canImport(Darwin)
-import Darwin
-@inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
+    import Darwin
+    @inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
 #endif

@@ -23,8 +23,10 @@ struct Baselines<S: Real> {
         switch model.config.architecture {
         case .mlp:
             let p = S(model.config.mlpDropout)
-            let h1 = tape.dropout(tape.gelu(tape.linear(x, weight: parameter("mlp.fc1.weight"), bias: parameter("mlp.fc1.bias"))), probability: p)
-            let h2 = tape.dropout(tape.gelu(tape.linear(h1, weight: parameter("mlp.fc2.weight"), bias: parameter("mlp.fc2.bias"))), probability: p)
+            let h1 = tape.dropout(
+                tape.gelu(tape.linear(x, weight: parameter("mlp.fc1.weight"), bias: parameter("mlp.fc1.bias"))), probability: p)
+            let h2 = tape.dropout(
+                tape.gelu(tape.linear(h1, weight: parameter("mlp.fc2.weight"), bias: parameter("mlp.fc2.bias"))), probability: p)
             logits = tape.linear(h2, weight: parameter("mlp.fc3.weight"), bias: parameter("mlp.fc3.bias"))
         case .linear:
             logits = tape.linear(x, weight: parameter("linear.weight"), bias: parameter("linear.bias"))

@@ -29,7 +29,8 @@ public struct Checkpoint: Sendable {
         entries.append(.init(name: "normalization.mean", shape: [normalization.mean.count], values: normalization.mean))
         entries.append(.init(name: "normalization.std", shape: [normalization.std.count], values: normalization.std))
         entries.append(.init(name: "labels.mean", shape: [classes], values: model.labelStatistics.mean.map { Float($0) }))
-        entries.append(.init(name: "labels.cooccurrence", shape: [classes, classes], values: model.labelStatistics.cooccurrence.map { Float($0) }))
+        entries.append(
+            .init(name: "labels.cooccurrence", shape: [classes, classes], values: model.labelStatistics.cooccurrence.map { Float($0) }))
         return SafeTensors(
             metadata: [
                 (key: "format", value: Checkpoint.formatName), (key: "format_version", value: Checkpoint.formatVersion),
@@ -56,10 +57,14 @@ public struct Checkpoint: Sendable {
 
     /// Validates a container as a checkpoint of this format.
     public init(container: SafeTensors) throws(CheckpointError) {
-        guard let format = container.metadata("format") else { throw CheckpointError("no 'format' in __metadata__: not an mpcl checkpoint") }
+        guard let format = container.metadata("format") else {
+            throw CheckpointError("no 'format' in __metadata__: not an mpcl checkpoint")
+        }
         guard format == Checkpoint.formatName else { throw CheckpointError("format is '\(format)', expected '\(Checkpoint.formatName)'") }
         guard let version = container.metadata("format_version"), version == Checkpoint.formatVersion else {
-            throw CheckpointError("format_version is '\(container.metadata("format_version") ?? "missing")'; this build reads version \(Checkpoint.formatVersion)")
+            throw CheckpointError(
+                "format_version is '\(container.metadata("format_version") ?? "missing")'; this build reads version \(Checkpoint.formatVersion)"
+            )
         }
         guard let configText = container.metadata("config") else { throw CheckpointError("no 'config' in __metadata__") }
         let config: ModelConfig
@@ -79,7 +84,9 @@ public struct Checkpoint: Sendable {
         }
         let mean = try tensor("normalization.mean", shape: [features])
         let std = try tensor("normalization.std", shape: [features])
-        guard std.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw CheckpointError("normalization.std has a non-positive or non-finite entry") }
+        guard std.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw CheckpointError("normalization.std has a non-positive or non-finite entry")
+        }
         let labelMean = try tensor("labels.mean", shape: [classes])
         let cooccurrence = try tensor("labels.cooccurrence", shape: [classes, classes])
         var parameters = ParameterSet<Float>()

@@ -51,9 +51,9 @@ public struct LabelStatistics: Equatable, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
-@inline(__always) func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
+    import Glibc
+    @inline(__always) func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
 #elseif canImport(Darwin)
-import Darwin
-@inline(__always) func Foundation_log(_ x: Double) -> Double { Darwin.log(x) }
+    import Darwin
+    @inline(__always) func Foundation_log(_ x: Double) -> Double { Darwin.log(x) }
 #endif

@@ -65,7 +65,8 @@ extension MPCLNetwork {
         }
         let left = linear(q1, "cooccurrence.association.left", bias: false)
         let right = linear(q1, "cooccurrence.association.right", bias: false)
-        let affinity = tape.scaleByExp(tape.scale(tape.batchedMatmul(left, right, transposeB: true), by: inverseRoot), parameter("cooccurrence.temperature"))
+        let affinity = tape.scaleByExp(
+            tape.scale(tape.batchedMatmul(left, right, transposeB: true), by: inverseRoot), parameter("cooccurrence.temperature"))
         let biased = tape.addScaledPattern(affinity, pattern: valencePattern, scale: parameter("cooccurrence.valence_bias"))
         let logAssociation = tape.logSoftmax(tape.add(biased, tape.constant(diagonalMask)))
         let association = tape.exp(logAssociation)

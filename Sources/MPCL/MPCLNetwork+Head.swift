@@ -1,7 +1,9 @@
 import MPCLMath
 
 extension MPCLNetwork {
-    static func initializeHead(_ p: inout ParameterSet<S>, config: ModelConfig, labels: LabelStatistics, using initializer: inout Initializer) {
+    static func initializeHead(
+        _ p: inout ParameterSet<S>, config: ModelConfig, labels: LabelStatistics, using initializer: inout Initializer
+    ) {
         let d = config.width
         if config.modules.compression {
             initializer.linear(&p, "head.compress1", in: d, out: d / 2)

@@ -52,7 +52,8 @@ struct MPCLNetwork<S: Real> {
     /// Every input-independent tensor the inference path reuses, computed once.
     static func inferenceCache(_ model: Model<S>) -> [String: Tensor<S>] {
         let tape = Tape<S>(recording: false)
-        let network = MPCLNetwork(model: model, tape: tape, parameter: ParameterBinding(tape: tape, parameters: model.parameters), usesCache: false)
+        let network = MPCLNetwork(
+            model: model, tape: tape, parameter: ParameterBinding(tape: tape, parameters: model.parameters), usesCache: false)
         var cache: [String: Tensor<S>] = [:]
         for (key, value) in network.sharedTensors() { cache[key] = tape.value(value) }
         return cache

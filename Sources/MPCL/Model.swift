@@ -69,9 +69,11 @@ public struct Model<S: Real>: Sendable {
 
     /// Runs the model on z-scored features [B, F]; with `targets` [B, C] also builds the loss, whose
     /// co-occurrence terms are scaled by `cooccurrenceWeight` (the 0→1 ramp of MODEL.md).
-    @_specialize(exported: true, where S == Float)
+    @_specialize(exported:true,where S == Float)
     public func forward(_ tape: Tape<S>, features: Tensor<S>, targets: Tensor<S>? = nil, cooccurrenceWeight: S = 1) -> Output {
-        precondition(features.shape.count == 2 && features.shape[1] == config.layout.featureCount, "features must be [B, \(config.layout.featureCount)]")
+        precondition(
+            features.shape.count == 2 && features.shape[1] == config.layout.featureCount,
+            "features must be [B, \(config.layout.featureCount)]")
         let binding = ParameterBinding(tape: tape, parameters: parameters)
         let (logDistribution, loss): (Var, Var?)
         switch config.architecture {
@@ -85,7 +87,7 @@ public struct Model<S: Real>: Sendable {
     }
 
     /// Distributions [B, C] for z-scored features [B, F], without recording anything.
-    @_specialize(exported: true, where S == Float)
+    @_specialize(exported:true,where S == Float)
     public func distributions(features: Tensor<S>) -> Tensor<S> {
         let tape = Tape<S>(recording: false)
         let output = forward(tape, features: features)

@@ -44,10 +44,14 @@ public struct SafeTensors: Equatable, Sendable {
         var offset = 0
         for entry in entries {
             let size = entry.values.count * 4
-            header.append((key: entry.name, value: [
-                "dtype": "F32", "shape": .array(entry.shape.map { .number(Double($0)) }),
-                "data_offsets": [.number(Double(offset)), .number(Double(offset + size))],
-            ]))
+            header.append(
+                (
+                    key: entry.name,
+                    value: [
+                        "dtype": "F32", "shape": .array(entry.shape.map { .number(Double($0)) }),
+                        "data_offsets": [.number(Double(offset)), .number(Double(offset + size))],
+                    ]
+                ))
             offset += size
         }
         var headerBytes = JSON.object(header).serialized()
@@ -69,7 +73,8 @@ public struct SafeTensors: Equatable, Sendable {
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard length <= UInt64(bytes.count - 8) else {
-            throw CheckpointError("header claims \(length) bytes but the file has \(bytes.count - 8) after the length: truncated or not a safetensors file")
+            throw CheckpointError(
+                "header claims \(length) bytes but the file has \(bytes.count - 8) after the length: truncated or not a safetensors file")
         }
         let headerEnd = 8 + Int(length)
         let header: JSON
@@ -99,7 +104,8 @@ public struct SafeTensors: Equatable, Sendable {
             else { throw CheckpointError("tensor '\(name)' has invalid data_offsets") }
             let elements = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
             guard elements < Int.max / 4, offsets[1] - offsets[0] == elements * 4 else {
-                throw CheckpointError("tensor '\(name)': data_offsets span \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(elements * 4)")
+                throw CheckpointError(
+                    "tensor '\(name)': data_offsets span \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(elements * 4)")
             }
             guard offsets[1] <= dataLength else {
                 throw CheckpointError("tensor '\(name)' ends at byte \(offsets[1]) of a \(dataLength)-byte data section: truncated file")
@@ -109,7 +115,9 @@ public struct SafeTensors: Equatable, Sendable {
         // The format requires the tensors to tile the data section exactly: no gaps, no overlaps.
         var position = 0
         for item in described.sorted(by: { $0.start < $1.start }) {
-            guard item.start == position else { throw CheckpointError("tensor '\(item.name)' overlaps another or leaves a gap in the data section") }
+            guard item.start == position else {
+                throw CheckpointError("tensor '\(item.name)' overlaps another or leaves a gap in the data section")
+            }
             position = item.end
         }
         guard position == dataLength else { throw CheckpointError("data section has \(dataLength - position) bytes no tensor describes") }
@@ -118,7 +126,8 @@ public struct SafeTensors: Equatable, Sendable {
             var values = [Float](repeating: 0, count: (item.end - item.start) / 4)
             for i in values.indices {
                 let base = headerEnd + item.start + 4 * i
-                let bits = UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
+                let bits =
+                    UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
                 values[i] = Float(bitPattern: bits)
             }
             entries.append(Entry(name: item.name, shape: item.shape, values: values))

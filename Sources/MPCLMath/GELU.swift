@@ -28,7 +28,9 @@ extension Tape {
             let dy = outputGradient(result)
             accumulateGradient(x) { dx in
                 dy.withUnsafeBufferPointer { dyp in
-                    xv.data.withUnsafeBufferPointer { geluBackward(dx: dx.baseAddress!, dOut: dyp.baseAddress!, x: $0.baseAddress!, count: xv.count) }
+                    xv.data.withUnsafeBufferPointer {
+                        geluBackward(dx: dx.baseAddress!, dOut: dyp.baseAddress!, x: $0.baseAddress!, count: xv.count)
+                    }
                 }
             }
         }

@@ -5,7 +5,9 @@ extension Tape {
     @inlinable public func groupedWeightedSum(_ w: Var, bank: Var) -> Var {
         let wv = values[w.id]
         let pv = values[bank.id]
-        precondition(wv.shape.count == 3 && pv.shape.count == 3 && wv.shape[1] == pv.shape[0] && wv.shape[2] == pv.shape[1], "groupedWeightedSum: \(wv.shape), \(pv.shape)")
+        precondition(
+            wv.shape.count == 3 && pv.shape.count == 3 && wv.shape[1] == pv.shape[0] && wv.shape[2] == pv.shape[1],
+            "groupedWeightedSum: \(wv.shape), \(pv.shape)")
         let (batch, groups, members, width) = (wv.shape[0], wv.shape[1], wv.shape[2], pv.shape[2])
         var out = [S](repeating: 0, count: batch * groups * width)
         for b in 0..<batch {

@@ -73,7 +73,9 @@ extension Tape {
                     xv.data.withUnsafeBufferPointer { xp in
                         gv.withUnsafeBufferPointer { gp in
                             bv.withUnsafeBufferPointer { bp in
-                                layerNormForward(o.baseAddress!, mean: m.baseAddress!, rstd: s.baseAddress!, xp.baseAddress!, gain: gp.baseAddress!, bias: bp.baseAddress!, rows: rows, width: width, epsilon: S(1e-5))
+                                layerNormForward(
+                                    o.baseAddress!, mean: m.baseAddress!, rstd: s.baseAddress!, xp.baseAddress!, gain: gp.baseAddress!,
+                                    bias: bp.baseAddress!, rows: rows, width: width, epsilon: S(1e-5))
                             }
                         }
                     }
@@ -90,7 +92,9 @@ extension Tape {
                     gv.withUnsafeBufferPointer { gp in
                         mean.withUnsafeBufferPointer { m in
                             rstd.withUnsafeBufferPointer { s in
-                                layerNormBackward(dx: &dx, dGain: &dGain, dBias: &dBias, dOut: dyp.baseAddress!, x: xp.baseAddress!, gain: gp.baseAddress!, mean: m.baseAddress!, rstd: s.baseAddress!, rows: rows, width: width)
+                                layerNormBackward(
+                                    dx: &dx, dGain: &dGain, dBias: &dBias, dOut: dyp.baseAddress!, x: xp.baseAddress!,
+                                    gain: gp.baseAddress!, mean: m.baseAddress!, rstd: s.baseAddress!, rows: rows, width: width)
                             }
                         }
                     }

@@ -77,7 +77,8 @@ extension Tape {
         out.withUnsafeMutableBufferPointer { o in
             xv.data.withUnsafeBufferPointer { xp in
                 wv.data.withUnsafeBufferPointer { wp in
-                    matmulForward(o.baseAddress!, xp.baseAddress!, wp.baseAddress!, rows: rows, inner: inner, columns: columns, transposeB: true)
+                    matmulForward(
+                        o.baseAddress!, xp.baseAddress!, wp.baseAddress!, rows: rows, inner: inner, columns: columns, transposeB: true)
                 }
             }
             if let bias {
@@ -92,7 +93,9 @@ extension Tape {
             backwardMatmul(dy: dy, a: x, b: weight, rows: rows, inner: inner, columns: columns, transposeB: true)
             if let bias {
                 accumulateGradient(bias) { db in
-                    dy.withUnsafeBufferPointer { biasAddBackward(dBias: db.baseAddress!, dOut: $0.baseAddress!, rows: rows, columns: columns) }
+                    dy.withUnsafeBufferPointer {
+                        biasAddBackward(dBias: db.baseAddress!, dOut: $0.baseAddress!, rows: rows, columns: columns)
+                    }
                 }
             }
         }
@@ -114,7 +117,9 @@ extension Tape {
         out.withUnsafeMutableBufferPointer { o in
             av.data.withUnsafeBufferPointer { ap in
                 bv.data.withUnsafeBufferPointer { bp in
-                    matmulForward(o.baseAddress!, ap.baseAddress!, bp.baseAddress!, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+                    matmulForward(
+                        o.baseAddress!, ap.baseAddress!, bp.baseAddress!, rows: rows, inner: inner, columns: columns, transposeB: transposeB
+                    )
                 }
             }
         }
@@ -130,10 +135,14 @@ extension Tape {
             av.withUnsafeBufferPointer { ap in
                 bv.withUnsafeBufferPointer { bp in
                     accumulateGradient(a) { da in
-                        matmulBackward(dA: da.baseAddress!, dB: nil, dOut: dyp.baseAddress!, a: ap.baseAddress!, b: bp.baseAddress!, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+                        matmulBackward(
+                            dA: da.baseAddress!, dB: nil, dOut: dyp.baseAddress!, a: ap.baseAddress!, b: bp.baseAddress!, rows: rows,
+                            inner: inner, columns: columns, transposeB: transposeB)
                     }
                     accumulateGradient(b) { dbp in
-                        matmulBackward(dA: nil, dB: dbp.baseAddress!, dOut: dyp.baseAddress!, a: ap.baseAddress!, b: bp.baseAddress!, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+                        matmulBackward(
+                            dA: nil, dB: dbp.baseAddress!, dOut: dyp.baseAddress!, a: ap.baseAddress!, b: bp.baseAddress!, rows: rows,
+                            inner: inner, columns: columns, transposeB: transposeB)
                     }
                 }
             }
@@ -159,7 +168,9 @@ extension Tape {
             av.data.withUnsafeBufferPointer { ap in
                 bv.data.withUnsafeBufferPointer { bp in
                     for i in 0..<batch {
-                        matmulForward(o.baseAddress! + i * oStride, ap.baseAddress! + i * aStride, bp.baseAddress! + i * bStride, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+                        matmulForward(
+                            o.baseAddress! + i * oStride, ap.baseAddress! + i * aStride, bp.baseAddress! + i * bStride, rows: rows,
+                            inner: inner, columns: columns, transposeB: transposeB)
                     }
                 }
             }
@@ -173,12 +184,18 @@ extension Tape {
                     bvd.withUnsafeBufferPointer { bp in
                         accumulateGradient(a) { da in
                             for i in 0..<batch {
-                                matmulBackward(dA: da.baseAddress! + i * aStride, dB: nil, dOut: dyp.baseAddress! + i * oStride, a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+                                matmulBackward(
+                                    dA: da.baseAddress! + i * aStride, dB: nil, dOut: dyp.baseAddress! + i * oStride,
+                                    a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner,
+                                    columns: columns, transposeB: transposeB)
                             }
                         }
                         accumulateGradient(b) { db in
                             for i in 0..<batch {
-                                matmulBackward(dA: nil, dB: db.baseAddress! + i * bStride, dOut: dyp.baseAddress! + i * oStride, a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+                                matmulBackward(
+                                    dA: nil, dB: db.baseAddress! + i * bStride, dOut: dyp.baseAddress! + i * oStride,
+                                    a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner,
+                                    columns: columns, transposeB: transposeB)
                             }
                         }
                     }

@@ -1,9 +1,9 @@
 import CBLAS
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The scalar types the kernels run on: `Float` in production, `Double` for gradient checks

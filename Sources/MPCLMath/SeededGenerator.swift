@@ -79,13 +79,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
-@usableFromInline func _log(_ x: Double) -> Double { Glibc.log(x) }
-@usableFromInline func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-@usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+    import Glibc
+    @usableFromInline func _log(_ x: Double) -> Double { Glibc.log(x) }
+    @usableFromInline func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+    @usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
 #elseif canImport(Darwin)
-import Darwin
-@usableFromInline func _log(_ x: Double) -> Double { Darwin.log(x) }
-@usableFromInline func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-@usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
+    import Darwin
+    @usableFromInline func _log(_ x: Double) -> Double { Darwin.log(x) }
+    @usableFromInline func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+    @usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
 #endif

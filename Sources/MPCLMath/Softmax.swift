@@ -18,7 +18,9 @@
 }
 
 /// Gradient of `softmaxForward`, accumulated: dx = β · y ⊙ (dy − Σ_j y_j dy_j).
-@inlinable public func softmaxBackward<S: Real>(dx: UnsafeMutablePointer<S>, dOut: UnsafePointer<S>, y: UnsafePointer<S>, rows: Int, width: Int, beta: S) {
+@inlinable public func softmaxBackward<S: Real>(
+    dx: UnsafeMutablePointer<S>, dOut: UnsafePointer<S>, y: UnsafePointer<S>, rows: Int, width: Int, beta: S
+) {
     for r in 0..<rows {
         let yr = y + r * width
         let dy = dOut + r * width
@@ -55,7 +57,10 @@ extension Tape {
             let dy = outputGradient(result)
             accumulateGradient(x) { dx in
                 dy.withUnsafeBufferPointer { dyp in
-                    out.withUnsafeBufferPointer { softmaxBackward(dx: dx.baseAddress!, dOut: dyp.baseAddress!, y: $0.baseAddress!, rows: rows, width: width, beta: beta) }
+                    out.withUnsafeBufferPointer {
+                        softmaxBackward(
+                            dx: dx.baseAddress!, dOut: dyp.baseAddress!, y: $0.baseAddress!, rows: rows, width: width, beta: beta)
+                    }
                 }
             }
         }

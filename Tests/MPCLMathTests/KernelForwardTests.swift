@@ -32,7 +32,9 @@ import Testing
     @Test func layerNormStandardisesRows() {
         let tape = Tape<Double>(recording: false)
         let x = tape.constant(GradientCheck.random([2, 8], seed: 3, scale: 5))
-        let y = tape.value(tape.layerNorm(x, gain: tape.constant(Tensor(repeating: 1, shape: [8])), bias: tape.constant(Tensor(zeros: [8])))).data
+        let y = tape.value(
+            tape.layerNorm(x, gain: tape.constant(Tensor(repeating: 1, shape: [8])), bias: tape.constant(Tensor(zeros: [8])))
+        ).data
         for r in 0..<2 {
             let row = Array(y[(r * 8)..<(r * 8 + 8)])
             let mean = row.reduce(0, +) / 8
@@ -54,7 +56,8 @@ import Testing
         let tape = Tape<Double>(recording: false)
         let y = Tensor<Double>(shape: [1, 4], data: [0.4, 0.3, 0.2, 0.1])
         let q: [Double] = [0.3, 0.3, 0.25, 0.15]
-        let kl = tape.value(tape.klDivergence(target: y, logQ: tape.constant(Tensor(shape: [1, 4], data: q.map { Foundation_log($0) })))).data[0]
+        let kl = tape.value(tape.klDivergence(target: y, logQ: tape.constant(Tensor(shape: [1, 4], data: q.map { Foundation_log($0) }))))
+            .data[0]
         #expect(abs(kl - 0.029897607907) < 1e-12)
     }
 
@@ -71,6 +74,6 @@ import Testing
 }
 
 #if canImport(Glibc)
-import Glibc
-func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
+    import Glibc
+    func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
 #endif

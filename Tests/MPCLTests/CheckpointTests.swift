@@ -7,7 +7,8 @@ import Testing
 @Suite struct CheckpointTests {
     static func checkpoint() throws -> Checkpoint {
         let config = ModelFixtures.tinyConfig()
-        let model = try Model<Float>(config: config, labelStatistics: LabelStatistics(targets: [0.4, 0.3, 0.2, 0.1, 0.1, 0.2, 0.3, 0.4], classes: 4), seed: 7)
+        let model = try Model<Float>(
+            config: config, labelStatistics: LabelStatistics(targets: [0.4, 0.3, 0.2, 0.1, 0.1, 0.2, 0.3, 0.4], classes: 4), seed: 7)
         return Checkpoint(model: model, normalization: .identity(count: config.layout.featureCount), training: ["protocol": "loso"])
     }
 

@@ -6,11 +6,17 @@ import Testing
     static let vectors: [(truth: [Double], prediction: [Double], expected: [Metric: Double])] = [
         (
             [0.4, 0.3, 0.2, 0.1], [0.3, 0.3, 0.25, 0.15],
-            [.chebyshev: 0.1, .clark: 0.269729201752, .canberra: 0.453968253968, .kl: 0.029897607907, .cosine: 0.975324490431, .intersection: 0.9]
+            [
+                .chebyshev: 0.1, .clark: 0.269729201752, .canberra: 0.453968253968, .kl: 0.029897607907, .cosine: 0.975324490431,
+                .intersection: 0.9,
+            ]
         ),
         (
             [1, 1, 1, 1, 1, 2, 1, 1, 4, 1].map { $0 / 14.0 }, [0.05, 0.05, 0.05, 0.1, 0.1, 0.15, 0.05, 0.1, 0.3, 0.05],
-            [.chebyshev: 0.028571428571, .clark: 0.490135128193, .canberra: 1.431133428981, .kl: 0.034372644630, .cosine: 0.984031489512, .intersection: 0.892857142857]
+            [
+                .chebyshev: 0.028571428571, .clark: 0.490135128193, .canberra: 1.431133428981, .kl: 0.034372644630, .cosine: 0.984031489512,
+                .intersection: 0.892857142857,
+            ]
         ),
     ]
 
@@ -37,6 +43,6 @@ import Testing
 }
 
 #if canImport(Glibc)
-import Glibc
-func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
+    import Glibc
+    func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
 #endif

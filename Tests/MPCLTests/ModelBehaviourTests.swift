@@ -16,7 +16,8 @@ import Testing
 
     @Test func theRealSampleLayoutIsExpressible() throws {
         let config = ModelConfig(layout: .emotionDictSample)
-        let model = try Model<Float>(config: config, labelStatistics: LabelStatistics(targets: [Float](repeating: 0.1, count: 20), classes: 10), seed: 1)
+        let model = try Model<Float>(
+            config: config, labelStatistics: LabelStatistics(targets: [Float](repeating: 0.1, count: 20), classes: 10), seed: 1)
         #expect(model.config.layout.featureCount == 18 * 4 + 4 + 4 + 32)
     }
 

@@ -20,7 +20,8 @@ import Testing
     /// norms are below 1e-7 the absolute difference is reported instead of a ratio of noise.
     func relativeErrors(_ model: Model<Double>, features: Tensor<Double>, targets: Tensor<Double>, training: Bool) -> [(String, Double)] {
         let weight = 0.7  // a mid-ramp co-occurrence weight, so those terms are exercised
-        let analytic = model.lossAndGradients(features: features, targets: targets, cooccurrenceWeight: weight, training: training, seed: 5).gradients
+        let analytic = model.lossAndGradients(features: features, targets: targets, cooccurrenceWeight: weight, training: training, seed: 5)
+            .gradients
         var results: [(String, Double)] = []
         for (index, name) in model.parameters.names.enumerated() {
             var numeric = [Double](repeating: 0, count: model.parameters.tensors[index].count)

@@ -37,7 +37,8 @@ if mode == "forward" {
             let input = Array(windows[0..<(batch * 913)])
             let repeats = batch == 1 ? 2000 : max(20, 4000 / batch)
             let seconds = medianSeconds(repeats: repeats) { _ = predictor.distributions(rawFeatures: input, rows: batch) }
-            print(String(format: "%-6@ %5d  %9.4f  %13.0f", architecture.rawValue as NSString, batch, seconds * 1e3, Double(batch) / seconds))
+            print(
+                String(format: "%-6@ %5d  %9.4f  %13.0f", architecture.rawValue as NSString, batch, seconds * 1e3, Double(batch) / seconds))
         }
     }
 } else if mode == "train-step" {
