@@ -24,7 +24,7 @@ public struct SyntheticCorpus: Sendable {
         /// Observation noise added to each modality's signal, before the subject's scale.
         public var eegNoise = 0.6
         public var peripheralNoise = 0.7
-        public var faceNoise = 0.9
+        public var faceNoise = 2.0
         /// Standard deviation of subject feature offsets, and of the log of subject feature scales.
         public var subjectOffset = 0.8
         public var subjectLogScale = 0.3

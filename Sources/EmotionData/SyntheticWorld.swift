@@ -13,16 +13,21 @@ struct SyntheticWorld {
     let parameters: SyntheticCorpus.Parameters
     /// clips × latentDims: the affect each clip evokes on average.
     let clipLatent: [[Double]]
-    /// featureCount × latentDims: each feature's loading on the latent (zero where the modality is blind).
-    let loadings: [[Double]]
+    /// featureCount × latentDims, row-major: each feature's loading on the latent (zero where the
+    /// modality is blind). Flat so the per-window loop does no allocation.
+    let loadings: [Double]
+    /// featureCount: which modality each feature belongs to.
+    let modalities: [Modality]
     /// featureCount: phase of the sine nonlinearity of peripheral features.
     let phases: [Double]
 
     /// Which latent dimensions each modality sees: EEG positive affect and arousal, peripheral
     /// arousal and negative affect, face both valences weakly. No modality sees everything.
-    static let eegMask = [1.0, 0.25, 1.0, 0.5]
+    static let eegMask = [1.0, 0.0, 1.0, 0.5]
     static let peripheralMask = [0.0, 1.0, 1.0, 0.5]
-    static let faceMask = [0.6, 0.6, 0.0, 0.5]
+    static let faceMask = [0.4, 0.4, 0.0, 0.5]
+
+    enum Modality { case eeg, peripheral, face }
 
     init(seed: UInt64, parameters: SyntheticCorpus.Parameters) {
         self.seed = seed
@@ -32,33 +37,34 @@ struct SyntheticWorld {
             let (positive, negative) = SyntheticWorld.valenceCentre(clip: clip, clips: parameters.clips)
             return (0..<parameters.latentDims).map { dim in
                 switch dim {
-                case 0: return positive + 0.3 * random.gaussian()
-                case 1: return negative + 0.3 * random.gaussian()
+                case 0: return positive + SyntheticWorld.clipSpread * random.gaussian()
+                case 1: return negative + SyntheticWorld.clipSpread * random.gaussian()
                 default: return random.gaussian()
                 }
             }
         }
         let layout = parameters.layout
-        var loadings: [[Double]] = []
+        var loadings: [Double] = []
         var phases: [Double] = []
+        var modalities: [Modality] = []
         for feature in 0..<layout.featureCount {
-            let mask: [Double]
-            if layout.eegRange.contains(feature) {
-                mask = SyntheticWorld.eegMask
-            } else if layout.peripheralRange.contains(feature) {
-                mask = SyntheticWorld.peripheralMask
-            } else {
-                mask = SyntheticWorld.faceMask
-            }
-            loadings.append((0..<parameters.latentDims).map { mask[min($0, mask.count - 1)] * random.gaussian() * 0.8 })
+            let modality: Modality =
+                layout.eegRange.contains(feature) ? .eeg : layout.peripheralRange.contains(feature) ? .peripheral : .face
+            let mask = modality == .eeg ? SyntheticWorld.eegMask : modality == .peripheral ? SyntheticWorld.peripheralMask : SyntheticWorld.faceMask
+            loadings += (0..<parameters.latentDims).map { mask[min($0, mask.count - 1)] * random.gaussian() * 0.8 }
             phases.append(random.uniform() * 2 * Double.pi)
+            modalities.append(modality)
         }
         self.loadings = loadings
         self.phases = phases
+        self.modalities = modalities
     }
 
     /// The mean (positive, negative) affect of a clip: DMER's clips 0–7 positive, 8–15 negative,
     /// 16–31 mixed (both raised); for other clip counts the same proportions.
+    /// Standard deviation of each clip's positive/negative affect around its category's centre.
+    static let clipSpread = 0.5
+
     static func valenceCentre(clip: Int, clips: Int) -> (Double, Double) {
         let quarter = max(clips / 4, 1)
         if clip < quarter { return (1.2, -1.0) }
@@ -86,8 +92,8 @@ struct SyntheticWorld {
             for _ in 0..<windows {
                 let state = zip(latent, deviation).map { $0 + $1 }
                 for feature in 0..<layout.featureCount {
-                    let signal = observe(feature: feature, state: state, layout: layout)
-                    let noisy = signal + noise(feature: feature, layout: layout) * random.gaussian()
+                    let signal = observe(feature: feature, state: state)
+                    let noisy = signal + noise(modalities[feature]) * random.gaussian()
                     // Stored as single precision, so the dataset equals what a reader gets back.
                     features.append(Double(Float(scales[feature] * noisy + offsets[feature])))
                 }
@@ -105,18 +111,23 @@ struct SyntheticWorld {
     }
 
     /// One feature's clean signal: a modality-specific nonlinearity of its projection of the latent.
-    func observe(feature: Int, state: [Double], layout: InputLayout) -> Double {
+    func observe(feature: Int, state: [Double]) -> Double {
+        let dims = state.count
         var projection = 0.0
-        for (weight, value) in zip(loadings[feature], state) { projection += weight * value }
-        if layout.eegRange.contains(feature) { return 2 * tanh(projection) }
-        if layout.peripheralRange.contains(feature) { return sin(projection + phases[feature]) + 0.5 * projection }
-        return log(1 + exp(projection)) - 0.7
+        for dim in 0..<dims { projection += loadings[feature * dims + dim] * state[dim] }
+        switch modalities[feature] {
+        case .eeg: return 2 * tanh(projection)
+        case .peripheral: return sin(projection + phases[feature]) + 0.5 * projection
+        case .face: return log(1 + exp(projection)) - 0.7
+        }
     }
 
-    func noise(feature: Int, layout: InputLayout) -> Double {
-        if layout.eegRange.contains(feature) { return parameters.eegNoise }
-        if layout.peripheralRange.contains(feature) { return parameters.peripheralNoise }
-        return parameters.faceNoise
+    func noise(_ modality: Modality) -> Double {
+        switch modality {
+        case .eeg: return parameters.eegNoise
+        case .peripheral: return parameters.peripheralNoise
+        case .face: return parameters.faceNoise
+        }
     }
 
     /// PANAS-like 1–5 ratings: each item follows the latent affect of its valence, plus arousal a
