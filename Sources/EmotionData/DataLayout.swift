@@ -93,6 +93,12 @@ public struct DataLayout: Equatable, Sendable {
         return DataLayout(name: "split", input: .emotionDictSample, parts: [part("train", .train), part("test", .test)])
     }()
 
+    /// A built-in layout by name, or else a JSON layout file at that path (the `--layout` option).
+    public static func resolve(_ nameOrPath: String) throws -> DataLayout {
+        if let builtIn = builtIn(named: nameOrPath) { return builtIn }
+        return try load(path: nameOrPath)
+    }
+
     /// The built-in layouts by name: `dmer` (default) and `split` (alias `emotiondict`).
     public static func builtIn(named name: String) -> DataLayout? {
         switch name.lowercased() {

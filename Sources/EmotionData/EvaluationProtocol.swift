@@ -51,7 +51,7 @@ public enum EvaluationProtocol: Equatable, Sendable {
                 let windows = windowsBySubject[subject] ?? []
                 var random = SeededRandom.derived(from: seed, 1, UInt64(position))
                 return split == .chronological
-                    ? WindowSplitter.chronological(windows, dataset: dataset, subject: subject)
+                    ? WindowSplitter.chronological(windows, dataset: dataset, subject: subject, random: &random)
                     : WindowSplitter.random(windows, subject: subject, random: &random)
             }
         case .leaveOneSubjectOut:

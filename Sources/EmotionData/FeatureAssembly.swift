@@ -70,6 +70,11 @@ struct FeatureAssembly {
                 "has shape \(variable.shapeText); expected windows × \(columns) for \(what)")
         }
         let width = shape.dropFirst().reduce(1, *)
+        guard variable.values.count == variable.count else {
+            throw DataError(
+                .malformed, file: file.name, variable: variable.name,
+                "holds \(variable.values.count) values but its shape \(variable.shapeText) needs \(variable.count)")
+        }
         guard width == columns else {
             throw DataError(
                 .shapeMismatch, file: file.name, variable: variable.name,

@@ -24,19 +24,20 @@ enum WindowGroups {
 /// Within-subject splits of windows.
 enum WindowSplitter {
     /// First 80 % (floor) of each clip's windows train, the rest test; a clip of ≥ 2 windows keeps
-    /// at least one on each side. Validation = the last 10 % of each clip's training windows.
-    static func chronological(_ windows: [Int], dataset: EmotionDataset, subject: String) -> Fold {
-        var train: [Int] = []
-        var validation: [Int] = []
+    /// at least one on each side. Validation = the last 10 % of each clip's training windows, or a
+    /// random 10 % of the training windows when the subject has no clip ids (all -1).
+    static func chronological(
+        _ windows: [Int], dataset: EmotionDataset, subject: String, random: inout SeededRandom
+    ) -> Fold {
+        var training: [Int] = []
         var test: [Int] = []
         for clip in WindowGroups.byClip(windows, dataset: dataset) {
             let trainCount = clip.count >= 2 ? min(max(clip.count * 8 / 10, 1), clip.count - 1) : clip.count
-            let (fit, held) = lastTenPercent(Array(clip[..<trainCount]))
-            train += fit
-            validation += held
+            training += clip[..<trainCount]
             test += clip[trainCount...]
         }
-        return Fold(train: train, validation: validation, test: test, testSubjects: [subject])
+        let (train, validation) = self.validation(from: training, dataset: dataset, random: &random)
+        return Fold(train: train, validation: validation, test: test.sorted(), testSubjects: [subject])
     }
 
     /// A random 80/20 split of the subject's windows (leaky), validation a random 10 % of training.
