@@ -26,7 +26,9 @@ public enum Deflate {
         -> [UInt8]
     {
         guard (0...9).contains(level) else { throw .library(reason: "compression level \(level) is not in 0...9") }
-        guard bytes.count < Int(UInt32.max) else { throw .library(reason: "input of \(bytes.count) bytes is too large") }
+        guard bytes.count < Int(UInt32.max) else {
+            throw .library(reason: "input of \(bytes.count) bytes is too large")
+        }
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer {

@@ -25,19 +25,22 @@ public enum Inflate {
     }
 
     /// Decodes an RFC 1950 zlib stream.
-    public static func zlib<Bytes: Collection>(_ bytes: Bytes, maximumOutputSize: Int) throws(CompressionError) -> [UInt8]
+    public static func zlib<Bytes: Collection>(_ bytes: Bytes, maximumOutputSize: Int) throws(CompressionError)
+        -> [UInt8]
     where Bytes.Element == UInt8 {
         try decompress(bytes, format: .zlib, maximumOutputSize: maximumOutputSize)
     }
 
     /// Decodes an RFC 1951 raw DEFLATE stream.
-    public static func raw<Bytes: Collection>(_ bytes: Bytes, maximumOutputSize: Int) throws(CompressionError) -> [UInt8]
+    public static func raw<Bytes: Collection>(_ bytes: Bytes, maximumOutputSize: Int) throws(CompressionError)
+        -> [UInt8]
     where Bytes.Element == UInt8 {
         try decompress(bytes, format: .raw, maximumOutputSize: maximumOutputSize)
     }
 
     /// Decodes RFC 1952 gzip data: all members, concatenated.
-    public static func gzip<Bytes: Collection>(_ bytes: Bytes, maximumOutputSize: Int) throws(CompressionError) -> [UInt8]
+    public static func gzip<Bytes: Collection>(_ bytes: Bytes, maximumOutputSize: Int) throws(CompressionError)
+        -> [UInt8]
     where Bytes.Element == UInt8 {
         try decompress(bytes, format: .gzip, maximumOutputSize: maximumOutputSize)
     }

@@ -32,7 +32,7 @@ struct ByteReader {
     }
 
     /// Checks that `count` bytes remain, for a structure described by `what`.
-    func require(_ count: Int, for what: String) throws -> Void {
+    func require(_ count: Int, for what: String) throws {
         guard count >= 0, count <= remaining else { throw truncated(what) }
     }
 

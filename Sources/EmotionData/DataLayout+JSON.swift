@@ -33,7 +33,10 @@ extension DataLayout {
         var input = base.input
         if let inputJSON = json["input"] {
             guard let parsed = InputLayout(json: inputJSON) else {
-                throw fail("input", "expected {\"eeg\":{\"channels\":C,\"bands\":B},\"peripheral\":[{\"name\":…,\"dims\":…}],\"face\":{\"planes\":P,\"bins\":K}} with positive sizes")
+                throw fail(
+                    "input",
+                    "expected {\"eeg\":{\"channels\":C,\"bands\":B},\"peripheral\":[{\"name\":…,\"dims\":…}],\"face\":{\"planes\":P,\"bins\":K}} with positive sizes"
+                )
             }
             input = parsed
         }
@@ -54,12 +57,16 @@ extension DataLayout {
         }
         var subject = base.subject
         if let subjectJSON = json["subject"] {
-            guard let text = subjectJSON.stringValue, !text.isEmpty else { throw fail("subject", "expected a non-empty string") }
+            guard let text = subjectJSON.stringValue, !text.isEmpty else {
+                throw fail("subject", "expected a non-empty string")
+            }
             subject = text
         }
         var parts = base.parts
         if let partsJSON = json["parts"] {
-            guard let list = partsJSON.arrayValue, !list.isEmpty else { throw fail("parts", "expected a non-empty array") }
+            guard let list = partsJSON.arrayValue, !list.isEmpty else {
+                throw fail("parts", "expected a non-empty array")
+            }
             parts = try list.enumerated().map { try Part(json: $1, field: "parts[\($0)]", input: input, fail: fail) }
         } else if json["features"] != nil {
             parts = [try Part(json: json, field: "", input: input, fail: fail)]
@@ -72,7 +79,13 @@ extension DataLayout {
     public var json: JSON {
         var members: [(key: String, value: JSON)] = [
             ("name", .string(name)), ("input", input.json),
-            ("label_set", ["names": JSON(strings: labelSet.names), "valence": .array(labelSet.valence.map { .number(Double($0)) })]),
+            (
+                "label_set",
+                [
+                    "names": JSON(strings: labelSet.names),
+                    "valence": .array(labelSet.valence.map { .number(Double($0)) }),
+                ]
+            ),
             ("eeg_order", .string(eegOrder.rawValue)),
         ]
         if let subject { members.append(("subject", .string(subject))) }
@@ -101,7 +114,8 @@ extension DataLayout.Part {
             var peripheral: [String] = []
             for group in input.peripheralGroups {
                 guard let variable = peripheralJSON[group.name]?.stringValue else {
-                    throw fail(prefix + "features.peripheral", "no variable for group '\(group.name)' of the input layout")
+                    throw fail(
+                        prefix + "features.peripheral", "no variable for group '\(group.name)' of the input layout")
                 }
                 peripheral.append(variable)
             }
@@ -151,7 +165,8 @@ extension DataLayout.Part {
         case .perClip(let name): members.append(("labels", ["per_clip": .string(name)]))
         }
         switch clips {
-        case .variable(let name, let base): members.append(("clips", ["variable": .string(name), "base": .number(Double(base))]))
+        case .variable(let name, let base):
+            members.append(("clips", ["variable": .string(name), "base": .number(Double(base))]))
         case .constant(let value): members.append(("clips", ["constant": .number(Double(value))]))
         }
         return .object(members)

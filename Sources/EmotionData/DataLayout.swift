@@ -77,7 +77,9 @@ public struct DataLayout: Equatable, Sendable {
     public static func dmer(eegOrder: EEGOrder = .channelMajor, clipBase: Int = 0) -> DataLayout {
         DataLayout(
             name: "dmer", input: .dmer, eegOrder: eegOrder,
-            parts: [Part(features: .fused("feas"), labels: .perClip("dis_label"), clips: .variable("vids", base: clipBase))])
+            parts: [
+                Part(features: .fused("feas"), labels: .perClip("dis_label"), clips: .variable("vids", base: clipBase))
+            ])
     }
 
     /// The EmotionDict sample's split file: `train_eeg` [N × 18 × 4], `train_gsr`/`train_ppg`
@@ -87,10 +89,12 @@ public struct DataLayout: Equatable, Sendable {
         func part(_ prefix: String, _ tag: DataPart) -> Part {
             Part(
                 part: tag,
-                features: .modalities(eeg: "\(prefix)_eeg", peripheral: ["\(prefix)_gsr", "\(prefix)_ppg"], face: "\(prefix)_video"),
+                features: .modalities(
+                    eeg: "\(prefix)_eeg", peripheral: ["\(prefix)_gsr", "\(prefix)_ppg"], face: "\(prefix)_video"),
                 labels: .perWindow("\(prefix)_label"), clips: .constant(-1))
         }
-        return DataLayout(name: "split", input: .emotionDictSample, parts: [part("train", .train), part("test", .test)])
+        return DataLayout(
+            name: "split", input: .emotionDictSample, parts: [part("train", .train), part("test", .test)])
     }()
 
     /// A built-in layout by name, or else a JSON layout file at that path (the `--layout` option).

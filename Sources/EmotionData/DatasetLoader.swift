@@ -26,7 +26,9 @@ public enum DatasetLoader {
             throw DataError(.unreadable, file: directory, "cannot list the directory")
         }
         let files = names.filter { ["mat", "npz"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-        guard !files.isEmpty else { throw DataError(.unreadable, file: directory, "no .mat or .npz files in the directory") }
+        guard !files.isEmpty else {
+            throw DataError(.unreadable, file: directory, "no .mat or .npz files in the directory")
+        }
         return files
     }
 

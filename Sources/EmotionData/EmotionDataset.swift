@@ -71,7 +71,8 @@ public struct EmotionDataset: Sendable {
         }
         return EmotionDataset(
             layout: layout, labels: labels, features: features, targets: targets,
-            subjects: indices.map { subjects[$0] }, clips: indices.map { clips[$0] }, part: part.map { p in indices.map { p[$0] } })
+            subjects: indices.map { subjects[$0] }, clips: indices.map { clips[$0] },
+            part: part.map { p in indices.map { p[$0] } })
     }
 
     /// Joins several subjects' datasets (same layout and labels). The file split survives only
@@ -83,13 +84,15 @@ public struct EmotionDataset: Sendable {
         for other in datasets.dropFirst() {
             guard other.layout == first.layout, other.labels == first.labels else {
                 let who = other.subjectIDs.first ?? "?"
-                throw DataError(.shapeMismatch, file: who, "layout or labels differ from those of \(first.subjectIDs.first ?? "?")")
+                throw DataError(
+                    .shapeMismatch, file: who, "layout or labels differ from those of \(first.subjectIDs.first ?? "?")")
             }
         }
         let everyHasPart = datasets.allSatisfy { $0.part != nil }
         return EmotionDataset(
             layout: first.layout, labels: first.labels, features: datasets.flatMap(\.features),
-            targets: datasets.flatMap(\.targets), subjects: datasets.flatMap(\.subjects), clips: datasets.flatMap(\.clips),
+            targets: datasets.flatMap(\.targets), subjects: datasets.flatMap(\.subjects),
+            clips: datasets.flatMap(\.clips),
             part: everyHasPart ? datasets.flatMap { $0.part ?? [] } : nil)
     }
 }

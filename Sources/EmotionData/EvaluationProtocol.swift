@@ -55,10 +55,13 @@ public enum EvaluationProtocol: Equatable, Sendable {
                     : WindowSplitter.random(windows, subject: subject, random: &random)
             }
         case .leaveOneSubjectOut:
-            guard subjects.count >= 2 else { throw ProtocolError("leave-one-subject-out needs at least 2 subjects, found 1") }
+            guard subjects.count >= 2 else {
+                throw ProtocolError("leave-one-subject-out needs at least 2 subjects, found 1")
+            }
             return try subjects.enumerated().map { position, subject in
                 try SubjectSplitter.fold(
-                    testSubjects: [subject], allSubjects: subjects, windowsBySubject: windowsBySubject, dataset: dataset,
+                    testSubjects: [subject], allSubjects: subjects, windowsBySubject: windowsBySubject,
+                    dataset: dataset,
                     random: SeededRandom.derived(from: seed, 2, UInt64(position)))
             }
         case .kFold(let k):
@@ -71,16 +74,20 @@ public enum EvaluationProtocol: Equatable, Sendable {
             return try (0..<k).map { fold in
                 let testSubjects = order.enumerated().filter { $0.offset % k == fold }.map(\.element)
                 return try SubjectSplitter.fold(
-                    testSubjects: testSubjects, allSubjects: subjects, windowsBySubject: windowsBySubject, dataset: dataset,
+                    testSubjects: testSubjects, allSubjects: subjects, windowsBySubject: windowsBySubject,
+                    dataset: dataset,
                     random: SeededRandom.derived(from: seed, 4, UInt64(fold)))
             }
         case .given:
             guard let part = dataset.part else {
-                throw ProtocolError("the 'given' protocol needs files with their own train/test parts (e.g. the split layout)")
+                throw ProtocolError(
+                    "the 'given' protocol needs files with their own train/test parts (e.g. the split layout)")
             }
             let train = (0..<dataset.windowCount).filter { part[$0] == .train }
             let test = (0..<dataset.windowCount).filter { part[$0] == .test }
-            guard !train.isEmpty, !test.isEmpty else { throw ProtocolError("the file split has an empty train or test part") }
+            guard !train.isEmpty, !test.isEmpty else {
+                throw ProtocolError("the file split has an empty train or test part")
+            }
             var random = SeededRandom.derived(from: seed, 5)
             let (fit, validation) = WindowSplitter.validation(from: train, dataset: dataset, random: &random)
             var seen = Set<String>()

@@ -21,7 +21,8 @@ struct FeatureAssembly {
             guard peripheralNames.count == input.peripheralGroups.count else {
                 throw DataError(
                     .invalidLayout, file: file.name,
-                    "layout names \(peripheralNames.count) peripheral variables for \(input.peripheralGroups.count) groups")
+                    "layout names \(peripheralNames.count) peripheral variables for \(input.peripheralGroups.count) groups"
+                )
             }
             var blocks: [(variable: Variable, width: Int)] = []
             let eeg = try file.variable(eegName)
@@ -44,10 +45,14 @@ struct FeatureAssembly {
             var offset = 0
             for (index, block) in blocks.enumerated() {
                 var blockValues = try floats(block.variable)
-                if index == 0, layout.eegOrder == .bandMajor { reorderBandMajor(&blockValues, rows: rows, width: block.width) }
+                if index == 0, layout.eegOrder == .bandMajor {
+                    reorderBandMajor(&blockValues, rows: rows, width: block.width)
+                }
                 for row in 0..<rows {
                     let target = row * input.featureCount + offset
-                    values.replaceSubrange(target..<(target + block.width), with: blockValues[(row * block.width)..<((row + 1) * block.width)])
+                    values.replaceSubrange(
+                        target..<(target + block.width),
+                        with: blockValues[(row * block.width)..<((row + 1) * block.width)])
                 }
                 offset += block.width
             }
@@ -86,11 +91,14 @@ struct FeatureAssembly {
     /// A 3-D EEG variable's trailing dims must be channels × bands (or bands × channels when band-major).
     func checkEEGShape(_ eeg: Variable) throws {
         guard eeg.shape.count == 3 else { return }
-        let expected = layout.eegOrder == .channelMajor ? [input.eegChannels, input.eegBands] : [input.eegBands, input.eegChannels]
+        let expected =
+            layout.eegOrder == .channelMajor
+            ? [input.eegChannels, input.eegBands] : [input.eegBands, input.eegChannels]
         guard Array(eeg.shape.dropFirst()) == expected else {
             throw DataError(
                 .shapeMismatch, file: file.name, variable: eeg.name,
-                "has shape \(eeg.shapeText); a \(layout.eegOrder.rawValue) EEG variable should be windows×\(expected[0])×\(expected[1])")
+                "has shape \(eeg.shapeText); a \(layout.eegOrder.rawValue) EEG variable should be windows×\(expected[0])×\(expected[1])"
+            )
         }
     }
 

@@ -44,7 +44,8 @@ public struct FeatureStatistics: Equatable, Sendable {
         for row in rows {
             let base = row * featureCount
             for column in 0..<featureCount {
-                features[base + column] = Float((Double(features[base + column]) - mean[column]) / standardDeviation[column])
+                features[base + column] = Float(
+                    (Double(features[base + column]) - mean[column]) / standardDeviation[column])
             }
         }
     }

@@ -19,7 +19,8 @@ struct LabelAssembly {
                 guard value.isFinite, value == value.rounded(), value - Double(base) >= 0, abs(value) < 1e9 else {
                     throw DataError(
                         .invalidValue, file: file.name, variable: name,
-                        "window \(window) has clip id \(value); expected an integer ≥ \(base) (clip ids are \(base)-based)")
+                        "window \(window) has clip id \(value); expected an integer ≥ \(base) (clip ids are \(base)-based)"
+                    )
                 }
                 return Int(value) - base
             }
@@ -76,7 +77,8 @@ struct LabelAssembly {
             guard value.isFinite, value >= 0 else {
                 throw DataError(
                     .invalidValue, file: file.name, variable: variable.name,
-                    "\(what) \(row), label \(layout.labelSet.names[column]) is \(value) (labels must be finite and ≥ 0)")
+                    "\(what) \(row), label \(layout.labelSet.names[column]) is \(value) (labels must be finite and ≥ 0)"
+                )
             }
             sum += value
         }

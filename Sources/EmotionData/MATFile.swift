@@ -18,7 +18,9 @@ public enum MATFile {
         reader.position = 126 - 2
         let version = try reader.readUInt16(for: "the header")
         guard version == MATFormat.version else {
-            throw DataError(.wrongFormat, file: file, "unsupported MAT version 0x\(String(version, radix: 16)) (expected 0x0100, i.e. v5/v7)")
+            throw DataError(
+                .wrongFormat, file: file,
+                "unsupported MAT version 0x\(String(version, radix: 16)) (expected 0x0100, i.e. v5/v7)")
         }
         reader.position = MATFormat.headerSize
         var result = DataFile(name: file, variables: [], skipped: [:])
@@ -54,7 +56,8 @@ public enum MATFile {
         if text.contains("MATLAB 7.3") || hasSignature || startsWithSignature {
             throw DataError(
                 .hdf5, file: file,
-                "this is a MAT v7.3 (HDF5) file, which is not supported: re-save it in MATLAB with save(filename, '-v7')")
+                "this is a MAT v7.3 (HDF5) file, which is not supported: re-save it in MATLAB with save(filename, '-v7')"
+            )
         }
     }
 

@@ -94,7 +94,8 @@ enum MATMatrixParser {
         let needed = count * stored.byteWidth
         guard element.data.count == needed else {
             throw reader.malformed(
-                "data holds \(element.data.count) bytes but the dimensions need \(needed) (\(count) × \(stored.rawValue))")
+                "data holds \(element.data.count) bytes but the dimensions need \(needed) (\(count) × \(stored.rawValue))"
+            )
         }
         return decodeElements(reader.bytes[element.data], type: stored, count: count, bigEndian: reader.bigEndian)
     }

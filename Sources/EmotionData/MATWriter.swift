@@ -40,8 +40,10 @@ public enum MATWriter {
         while shape.count < 2 { shape.append(1) }
         var body: [UInt8] = []
         let arrayClass: MATFormat.ArrayClass = single ? .single : .double
-        appendElement(type: .uint32, payload: littleEndian(UInt32(arrayClass.rawValue)) + littleEndian(UInt32(0)), to: &body)
-        appendElement(type: .int32, payload: shape.flatMap { littleEndian(UInt32(truncatingIfNeeded: Int32($0))) }, to: &body)
+        appendElement(
+            type: .uint32, payload: littleEndian(UInt32(arrayClass.rawValue)) + littleEndian(UInt32(0)), to: &body)
+        appendElement(
+            type: .int32, payload: shape.flatMap { littleEndian(UInt32(truncatingIfNeeded: Int32($0))) }, to: &body)
         appendElement(type: .int8, payload: Array(variable.name.utf8), to: &body)
         let ordered = columnMajor(fromRowMajor: variable.values, shape: shape)
         if single {

@@ -35,7 +35,8 @@ public enum NPYFile {
         }
         let needed = count.multipliedReportingOverflow(by: header.type.byteWidth)
         guard !needed.overflow, needed.partialValue <= reader.remaining else {
-            throw fail(.truncated, "data needs \(count) × \(header.type.byteWidth) bytes but only \(reader.remaining) remain")
+            throw fail(
+                .truncated, "data needs \(count) × \(header.type.byteWidth) bytes but only \(reader.remaining) remain")
         }
         let data = try reader.readBytes(needed.partialValue, for: "the array data")
         var values = decodeElements(data, type: header.type, count: count, bigEndian: header.bigEndian)

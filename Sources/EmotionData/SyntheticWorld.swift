@@ -1,9 +1,9 @@
 import MPCL
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The fixed parts of a synthetic corpus shared by all subjects: each clip's affect and each
@@ -49,8 +49,12 @@ struct SyntheticWorld {
         var modalities: [Modality] = []
         for feature in 0..<layout.featureCount {
             let modality: Modality =
-                layout.eegRange.contains(feature) ? .eeg : layout.peripheralRange.contains(feature) ? .peripheral : .face
-            let mask = modality == .eeg ? SyntheticWorld.eegMask : modality == .peripheral ? SyntheticWorld.peripheralMask : SyntheticWorld.faceMask
+                layout.eegRange.contains(feature)
+                ? .eeg : layout.peripheralRange.contains(feature) ? .peripheral : .face
+            let mask =
+                modality == .eeg
+                ? SyntheticWorld.eegMask
+                : modality == .peripheral ? SyntheticWorld.peripheralMask : SyntheticWorld.faceMask
             loadings += (0..<parameters.latentDims).map { mask[min($0, mask.count - 1)] * random.gaussian() * 0.8 }
             phases.append(random.uniform() * 2 * Double.pi)
             modalities.append(modality)
@@ -105,7 +109,8 @@ struct SyntheticWorld {
         let windowCount = clipIDs.count
         return SyntheticCorpus.Subject(
             name: name,
-            feas: Variable(name: "feas", shape: [windowCount, layout.featureCount], values: features, elementType: .float32),
+            feas: Variable(
+                name: "feas", shape: [windowCount, layout.featureCount], values: features, elementType: .float32),
             vids: Variable(name: "vids", shape: [windowCount, 1], values: clipIDs),
             disLabel: Variable(name: "dis_label", shape: [p.clips, p.labels.count], values: ratings))
     }

@@ -81,7 +81,9 @@ struct ZipArchive {
         let size = try record.readUInt64(for: "the ZIP64 end record")
         let offset = try record.readUInt64(for: "the ZIP64 end record")
         let limit = UInt64(bytes.count)
-        guard count <= limit, size <= limit, offset <= limit else { throw malformed("ZIP64 end record values exceed the file") }
+        guard count <= limit, size <= limit, offset <= limit else {
+            throw malformed("ZIP64 end record values exceed the file")
+        }
         return (Int(count), Int(size), Int(offset))
     }
 
@@ -105,7 +107,9 @@ struct ZipArchive {
         var extra = ByteReader(
             bytes, range: reader.position..<(reader.position + min(extraLength, reader.remaining)), file: file)
         try reader.skip(extraLength + commentLength, for: "a ZIP directory entry")
-        if flags & 1 != 0 { throw DataError(.unsupported, file: file, variable: name, "encrypted ZIP entries are not supported") }
+        if flags & 1 != 0 {
+            throw DataError(.unsupported, file: file, variable: name, "encrypted ZIP entries are not supported")
+        }
         // ZIP64 extended information (id 1): only the fields whose classic value is all ones.
         while extra.remaining >= 4 {
             let id = try extra.readUInt16(for: "a ZIP extra field")
@@ -148,7 +152,8 @@ struct ZipArchive {
             output = Array(data)
         case 8:
             guard entry.uncompressedSize <= entry.compressedSize * 1032 + 64 else {
-                throw fail(.malformed, "entry claims \(entry.uncompressedSize) bytes, more than its compressed data can hold")
+                throw fail(
+                    .malformed, "entry claims \(entry.uncompressedSize) bytes, more than its compressed data can hold")
             }
             do {
                 output = try Inflate.raw(data, maximumOutputSize: entry.uncompressedSize)

@@ -6,7 +6,7 @@ import Testing
 func samplePayload(count: Int, seed: UInt64 = 1) -> [UInt8] {
     var state = seed
     return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return UInt8(truncatingIfNeeded: (state >> 59) + 97)
     }
 }
@@ -125,7 +125,7 @@ func samplePayload(count: Int, seed: UInt64 = 1) -> [UInt8] {
         var state: UInt64 = 99
         for length in [1, 2, 10, 100, 1000] {
             let bytes = (0..<length).map { _ -> UInt8 in
-                state = state &* 6364136223846793005 &+ 1
+                state = state &* 6_364_136_223_846_793_005 &+ 1
                 return UInt8(truncatingIfNeeded: state >> 56)
             }
             for format in [CompressionFormat.zlib, .raw, .gzip] {

@@ -41,7 +41,9 @@ import Testing
         var bytes = [UInt8](repeating: 0, count: 600)
         bytes.replaceSubrange(512..<520, with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
         let path = try directory.write(bytes, name: "s01.mat")
-        expectDataError(.hdf5, mentioning: ["s01.mat", "'-v7'"]) { _ = try DatasetLoader.load(path: path, layout: .dmer()) }
+        expectDataError(.hdf5, mentioning: ["s01.mat", "'-v7'"]) {
+            _ = try DatasetLoader.load(path: path, layout: .dmer())
+        }
     }
 
     @Test func layoutsResolveByNameOrFile() throws {
@@ -57,7 +59,8 @@ import Testing
     @Test func subjectDependentWithoutClipsUsesARandomValidationSet() throws {
         var dataset = protocolDataset(subjects: 1, clips: 1, windows: 50)
         dataset.clips = [Int](repeating: -1, count: 50)
-        let fold = try #require(try EvaluationProtocol.subjectDependent(.chronological).folds(for: dataset, seed: 4).first)
+        let fold = try #require(
+            try EvaluationProtocol.subjectDependent(.chronological).folds(for: dataset, seed: 4).first)
         #expect(fold.test == Array(40..<50))
         #expect(fold.validation.count == 4)
         #expect(fold.validation != [36, 37, 38, 39])

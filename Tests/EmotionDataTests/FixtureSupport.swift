@@ -26,8 +26,11 @@ enum Fixtures {
             Issue.record("no expected entry for \(variable.name)", sourceLocation: sourceLocation)
             return
         }
-        #expect(variable.shape == shape.compactMap(\.intValue), "shape of \(variable.name)", sourceLocation: sourceLocation)
-        #expect(variable.values == values.compactMap(\.doubleValue), "values of \(variable.name)", sourceLocation: sourceLocation)
+        #expect(
+            variable.shape == shape.compactMap(\.intValue), "shape of \(variable.name)", sourceLocation: sourceLocation)
+        #expect(
+            variable.values == values.compactMap(\.doubleValue), "values of \(variable.name)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -58,7 +61,9 @@ func expectDataError(
     } catch let error as DataError {
         #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
         for mention in mentions {
-            #expect(error.description.contains(mention), "'\(error)' should mention \(mention)", sourceLocation: sourceLocation)
+            #expect(
+                error.description.contains(mention), "'\(error)' should mention \(mention)",
+                sourceLocation: sourceLocation)
         }
     } catch {
         Issue.record("expected a DataError, got \(error)", sourceLocation: sourceLocation)

@@ -19,7 +19,8 @@ func tinyLayout(_ order: DataLayout.EEGOrder = .channelMajor, base: Int = 0) -> 
 
 /// 4 windows of clips [0, 0, 1, 1]; feature value = window * 100 + column.
 func tinyFile(
-    feas: [Double]? = nil, vids: [Double] = [0, 0, 1, 1], ratings: [Double] = [1, 2, 1, 5, 0, 5], feasShape: [Int] = [4, 11]
+    feas: [Double]? = nil, vids: [Double] = [0, 0, 1, 1], ratings: [Double] = [1, 2, 1, 5, 0, 5],
+    feasShape: [Int] = [4, 11]
 ) -> DataFile {
     let values = feas ?? (0..<44).map { Double(($0 / 11) * 100 + $0 % 11) }
     return DataFile(
@@ -44,10 +45,12 @@ func tinyFile(
     }
 
     @Test func oneBasedClipIdsAreDeclared() throws {
-        let dataset = try DatasetLoader.dataset(from: tinyFile(vids: [1, 1, 2, 2]), layout: tinyLayout(base: 1), subject: "s")
+        let dataset = try DatasetLoader.dataset(
+            from: tinyFile(vids: [1, 1, 2, 2]), layout: tinyLayout(base: 1), subject: "s")
         #expect(dataset.clips == [0, 0, 1, 1])
         expectDataError(.invalidValue, mentioning: ["s01.mat", "dis_label", "clip 2"]) {
-            _ = try DatasetLoader.dataset(from: tinyFile(vids: [1, 1, 2, 2]), layout: tinyLayout(base: 0), subject: "s")
+            _ = try DatasetLoader.dataset(
+                from: tinyFile(vids: [1, 1, 2, 2]), layout: tinyLayout(base: 0), subject: "s")
         }
     }
 
@@ -81,10 +84,12 @@ func tinyFile(
 
     @Test func badLabelsAreRejected() {
         expectDataError(.invalidValue, mentioning: ["dis_label", "clip 1", "≥ 0"]) {
-            _ = try DatasetLoader.dataset(from: tinyFile(ratings: [1, 2, 1, -1, 2, 2]), layout: tinyLayout(), subject: "s")
+            _ = try DatasetLoader.dataset(
+                from: tinyFile(ratings: [1, 2, 1, -1, 2, 2]), layout: tinyLayout(), subject: "s")
         }
         expectDataError(.invalidValue, mentioning: ["dis_label", "sums to zero"]) {
-            _ = try DatasetLoader.dataset(from: tinyFile(ratings: [0, 0, 0, 1, 1, 1]), layout: tinyLayout(), subject: "s")
+            _ = try DatasetLoader.dataset(
+                from: tinyFile(ratings: [0, 0, 0, 1, 1, 1]), layout: tinyLayout(), subject: "s")
         }
         expectDataError(.invalidValue, mentioning: ["vids", "window 2"]) {
             _ = try DatasetLoader.dataset(from: tinyFile(vids: [0, 0, 0.5, 1]), layout: tinyLayout(), subject: "s")
@@ -104,14 +109,21 @@ func tinyFile(
     func splitFile(testEEGRows: Int = 2, label: [Double]? = nil) -> DataFile {
         func part(_ prefix: String, _ rows: Int, eegRows: Int) -> [Variable] {
             [
-                Variable(name: "\(prefix)_eeg", shape: [eegRows, 18, 4], values: (0..<(eegRows * 72)).map(Double.init)),
-                Variable(name: "\(prefix)_gsr", shape: [rows, 1, 4], values: (0..<(rows * 4)).map { 1000 + Double($0) }),
-                Variable(name: "\(prefix)_ppg", shape: [rows, 1, 4], values: (0..<(rows * 4)).map { 2000 + Double($0) }),
-                Variable(name: "\(prefix)_video", shape: [rows, 32], values: (0..<(rows * 32)).map { 3000 + Double($0) }, elementType: .float32),
-                Variable(name: "\(prefix)_label", shape: [rows, 10], values: label ?? (0..<(rows * 10)).map { _ in 0.1 }),
+                Variable(
+                    name: "\(prefix)_eeg", shape: [eegRows, 18, 4], values: (0..<(eegRows * 72)).map(Double.init)),
+                Variable(
+                    name: "\(prefix)_gsr", shape: [rows, 1, 4], values: (0..<(rows * 4)).map { 1000 + Double($0) }),
+                Variable(
+                    name: "\(prefix)_ppg", shape: [rows, 1, 4], values: (0..<(rows * 4)).map { 2000 + Double($0) }),
+                Variable(
+                    name: "\(prefix)_video", shape: [rows, 32], values: (0..<(rows * 32)).map { 3000 + Double($0) },
+                    elementType: .float32),
+                Variable(
+                    name: "\(prefix)_label", shape: [rows, 10], values: label ?? (0..<(rows * 10)).map { _ in 0.1 }),
             ]
         }
-        return DataFile(name: "dict.mat", variables: part("train", 3, eegRows: 3) + part("test", 2, eegRows: testEEGRows))
+        return DataFile(
+            name: "dict.mat", variables: part("train", 3, eegRows: 3) + part("test", 2, eegRows: testEEGRows))
     }
 
     @Test func modalitiesAreConcatenatedInCanonicalOrder() throws {
@@ -156,19 +168,28 @@ func tinyFile(
         #expect(layout.eegOrder == .bandMajor)
         #expect(layout.subject == "P7")
         #expect(layout.labelSet == tinyLabels)
-        #expect(layout.parts == [.init(features: .modalities(eeg: "E", peripheral: ["G", "P"], face: "F"), labels: .perClip("R"), clips: .variable("C", base: 1))])
+        #expect(
+            layout.parts == [
+                .init(
+                    features: .modalities(eeg: "E", peripheral: ["G", "P"], face: "F"), labels: .perClip("R"),
+                    clips: .variable("C", base: 1))
+            ])
         #expect(try DataLayout(json: layout.json) == layout)
         #expect(try DataLayout(json: DataLayout.split.json) == DataLayout.split)
         #expect(try DataLayout(json: ["extends": "split"]) == DataLayout.split)
     }
 
     @Test func invalidLayoutsNameTheField() {
-        expectDataError(.invalidLayout, mentioning: ["eeg_order"]) { _ = try DataLayout(json: ["eeg_order": "diagonal"]) }
+        expectDataError(.invalidLayout, mentioning: ["eeg_order"]) {
+            _ = try DataLayout(json: ["eeg_order": "diagonal"])
+        }
         expectDataError(.invalidLayout, mentioning: ["clips"]) {
             _ = try DataLayout(json: ["features": ["fused": "X"], "labels": ["per_clip": "R"]])
         }
         expectDataError(.invalidLayout, mentioning: ["peripheral", "ppg"]) {
-            _ = try DataLayout(json: ["features": ["eeg": "E", "peripheral": ["gsr": "G"], "face": "F"], "labels": ["per_window": "L"]])
+            _ = try DataLayout(json: [
+                "features": ["eeg": "E", "peripheral": ["gsr": "G"], "face": "F"], "labels": ["per_window": "L"],
+            ])
         }
     }
 

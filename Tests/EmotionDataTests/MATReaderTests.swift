@@ -100,11 +100,14 @@ import Testing
     }
 
     @Test func lyingCompressedSizeIsRefusedWithoutAllocating() throws {
-        var bytes = try MATWriter.encode([Variable(name: "x", shape: [2, 2], values: [1, 2, 3, 4])], compressed: false)
+        var bytes = try MATWriter.encode(
+            [Variable(name: "x", shape: [2, 2], values: [1, 2, 3, 4])], compressed: false)
         // Wrap a tag that claims 2 GiB into a small zlib stream.
         let inner: [UInt8] = [14, 0, 0, 0, 0, 0, 0, 0x80] + [UInt8](repeating: 0, count: 64)
         let packed = try Deflate.zlib(inner)
-        bytes = Array(bytes.prefix(128)) + [15, 0, 0, 0] + withUnsafeBytes(of: UInt32(packed.count).littleEndian, Array.init) + packed
+        bytes =
+            Array(bytes.prefix(128)) + [15, 0, 0, 0]
+            + withUnsafeBytes(of: UInt32(packed.count).littleEndian, Array.init) + packed
         expectDataError(.malformed, mentioning: ["lie.mat", "claims"]) { _ = try MATFile.read(bytes, file: "lie.mat") }
     }
 

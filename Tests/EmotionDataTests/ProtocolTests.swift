@@ -79,7 +79,8 @@ func protocolDataset(subjects: Int = 7, clips: Int = 3, windows: Int = 10, withP
 
     @Test func shortClipsKeepOneWindowEachSide() throws {
         let dataset = protocolDataset(subjects: 1, clips: 1, windows: 2)
-        let fold = try #require(try EvaluationProtocol.subjectDependent(.chronological).folds(for: dataset, seed: 1).first)
+        let fold = try #require(
+            try EvaluationProtocol.subjectDependent(.chronological).folds(for: dataset, seed: 1).first)
         #expect(fold.train + fold.validation == [0] && fold.test == [1])
     }
 
@@ -103,8 +104,12 @@ func protocolDataset(subjects: Int = 7, clips: Int = 3, windows: Int = 10, withP
     }
 
     @Test func tooFewSubjectsIsAnError() {
-        #expect(throws: ProtocolError.self) { try EvaluationProtocol.leaveOneSubjectOut.folds(for: protocolDataset(subjects: 1), seed: 0) }
-        #expect(throws: ProtocolError.self) { try EvaluationProtocol.kFold(8).folds(for: protocolDataset(subjects: 7), seed: 0) }
+        #expect(throws: ProtocolError.self) {
+            try EvaluationProtocol.leaveOneSubjectOut.folds(for: protocolDataset(subjects: 1), seed: 0)
+        }
+        #expect(throws: ProtocolError.self) {
+            try EvaluationProtocol.kFold(8).folds(for: protocolDataset(subjects: 7), seed: 0)
+        }
     }
 
     @Test func namesParse() {

@@ -68,12 +68,15 @@ import Testing
         let dataset = try SyntheticCorpus(seed: 5, parameters: Self.small()).dataset()
         let width = dataset.layout.featureCount
         func distance(_ a: Int, _ b: Int) -> Float {
-            zip(dataset.featureRow(a), dataset.featureRow(b)).prefix(90).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            zip(dataset.featureRow(a), dataset.featureRow(b)).prefix(90).reduce(0) {
+                $0 + ($1.0 - $1.1) * ($1.0 - $1.1)
+            }
         }
         var near: Float = 0
         var far: Float = 0
         var pairs = 0
-        for start in stride(from: 0, to: dataset.windowCount - 20, by: 7) where dataset.clips[start] == dataset.clips[start + 15]
+        for start in stride(from: 0, to: dataset.windowCount - 20, by: 7)
+        where dataset.clips[start] == dataset.clips[start + 15]
             && dataset.subjects[start] == dataset.subjects[start + 15]
         {
             near += distance(start, start + 1)
