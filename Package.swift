@@ -34,7 +34,9 @@ let package = Package(
 
         // The model and its data.
         .target(name: "MPCL", dependencies: ["MPCLMath", "JSON", "COpenSSL"], swiftSettings: optimised),
-        .target(name: "EmotionData", dependencies: ["MPCL", "JSON", "Compression"], swiftSettings: optimised),
+        .target(
+            name: "EmotionData", dependencies: ["MPCL", "JSON", "Compression"],
+            exclude: ["LAYOUTS.md", "SYNTHETIC.md"], swiftSettings: optimised),
         .target(name: "MPCLTraining", dependencies: ["MPCL", "EmotionData", "JSON"], swiftSettings: optimised),
         .target(
             name: "MPCLService", dependencies: ["HTTP1", "MPCL", "JSON", "Compression"],
