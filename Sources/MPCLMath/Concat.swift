@@ -21,17 +21,18 @@ extension Tape {
             }
         }
         let total = counts.reduce(0, +)
-        var out = [S](repeating: 0, count: batch * total * width)
-        var offset = 0
-        for (index, part) in parts.enumerated() {
-            let data = values[part.id].data
-            let block = counts[index] * width
-            for b in 0..<batch {
-                let source = shared[index] ? 0 : b * block
-                let destination = (b * total + offset) * width
-                for i in 0..<block { out[destination + i] = data[source + i] }
+        let out: [S] = uninitializedArray(batch * total * width) { o in
+            var offset = 0
+            for (index, part) in parts.enumerated() {
+                let block = counts[index] * width
+                values[part.id].data.withUnsafeBufferPointer { data in
+                    for b in 0..<batch where block > 0 {
+                        let source = shared[index] ? 0 : b * block
+                        (o + (b * total + offset) * width).initialize(from: data.baseAddress! + source, count: block)
+                    }
+                }
+                offset += counts[index]
             }
-            offset += counts[index]
         }
         return record(Tensor(shape: [batch, total, width], data: out), from: parts) { [unowned self] result in
             let dy = outputGradient(result)
@@ -56,16 +57,18 @@ extension Tape {
         let widths = parts.map { values[$0.id].lastDimension }
         let rows = values[parts[0].id].rowCount
         let total = widths.reduce(0, +)
-        var out = [S](repeating: 0, count: rows * total)
-        var offset = 0
-        for (index, part) in parts.enumerated() {
-            let data = values[part.id].data
-            precondition(values[part.id].rowCount == rows, "concatLast: row counts differ")
-            let width = widths[index]
-            for r in 0..<rows {
-                for j in 0..<width { out[r * total + offset + j] = data[r * width + j] }
+        for part in parts { precondition(values[part.id].rowCount == rows, "concatLast: row counts differ") }
+        let out: [S] = uninitializedArray(rows * total) { o in
+            var offset = 0
+            for (index, part) in parts.enumerated() {
+                let width = widths[index]
+                values[part.id].data.withUnsafeBufferPointer { data in
+                    for r in 0..<rows where width > 0 {
+                        (o + r * total + offset).initialize(from: data.baseAddress! + r * width, count: width)
+                    }
+                }
+                offset += width
             }
-            offset += width
         }
         var shape = values[parts[0].id].shape
         shape[shape.count - 1] = total

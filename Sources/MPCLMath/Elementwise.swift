@@ -32,7 +32,8 @@ extension Tape {
 
     /// Elementwise eˣ (e.g. probabilities from log-probabilities). Backward: dx += dy · eˣ.
     @inlinable public func exp(_ x: Var) -> Var {
-        let out = values[x.id].data.map { S.exp($0) }
+        var out = values[x.id].data
+        out.withUnsafeMutableBufferPointer { S.exponentiate($0.baseAddress!, count: $0.count) }
         return record(Tensor(shape: values[x.id].shape, data: out), from: [x]) { [unowned self] result in
             let dy = outputGradient(result)
             accumulateGradient(x) { dx in for i in 0..<dx.count { dx[i] += dy[i] * out[i] } }

@@ -2,17 +2,29 @@
 /// dy/dx = Φ(x) + x · φ(x), φ(x) = e^(−x²/2) / √(2π).
 @inlinable public func geluForward<S: Real>(_ out: UnsafeMutablePointer<S>, _ x: UnsafePointer<S>, count: Int) {
     let invSqrt2 = S(0.70710678118654752440)
-    for i in 0..<count { out[i] = S(0.5) * x[i] * (1 + S.erf(x[i] * invSqrt2)) }
+    for i in 0..<count { out[i] = x[i] * invSqrt2 }
+    S.errorFunction(out, count: count)
+    for i in 0..<count { out[i] = S(0.5) * x[i] * (1 + out[i]) }
 }
 
 /// Gradient of `geluForward`, accumulated into dx.
 @inlinable public func geluBackward<S: Real>(dx: UnsafeMutablePointer<S>, dOut: UnsafePointer<S>, x: UnsafePointer<S>, count: Int) {
     let invSqrt2 = S(0.70710678118654752440)
     let invSqrt2Pi = S(0.39894228040143267794)
+    let cdf = UnsafeMutablePointer<S>.allocate(capacity: max(count, 1))
+    let pdf = UnsafeMutablePointer<S>.allocate(capacity: max(count, 1))
+    defer {
+        cdf.deallocate()
+        pdf.deallocate()
+    }
     for i in 0..<count {
-        let cdf = S(0.5) * (1 + S.erf(x[i] * invSqrt2))
-        let pdf = invSqrt2Pi * S.exp(-S(0.5) * x[i] * x[i])
-        dx[i] += dOut[i] * (cdf + x[i] * pdf)
+        cdf[i] = x[i] * invSqrt2
+        pdf[i] = -S(0.5) * x[i] * x[i]
+    }
+    S.errorFunction(cdf, count: count)
+    S.exponentiate(pdf, count: count)
+    for i in 0..<count {
+        dx[i] += dOut[i] * (S(0.5) * (1 + cdf[i]) + x[i] * invSqrt2Pi * pdf[i])
     }
 }
 
@@ -20,9 +32,8 @@ extension Tape {
     /// Exact GELU, elementwise.
     @inlinable public func gelu(_ x: Var) -> Var {
         let xv = values[x.id]
-        var out = [S](repeating: 0, count: xv.count)
-        out.withUnsafeMutableBufferPointer { o in
-            xv.data.withUnsafeBufferPointer { geluForward(o.baseAddress!, $0.baseAddress!, count: xv.count) }
+        let out: [S] = uninitializedArray(xv.count) { o in
+            xv.data.withUnsafeBufferPointer { geluForward(o, $0.baseAddress!, count: xv.count) }
         }
         return record(Tensor(shape: xv.shape, data: out), from: [x]) { [unowned self] result in
             let dy = outputGradient(result)

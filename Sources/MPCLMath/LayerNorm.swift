@@ -6,18 +6,12 @@
 ) {
     for r in 0..<rows {
         let row = x + r * width
-        var sum: S = 0
-        for j in 0..<width { sum += row[j] }
-        let mu = sum / S(width)
-        var variance: S = 0
-        for j in 0..<width {
-            let centred = row[j] - mu
-            variance += centred * centred
-        }
-        variance /= S(width)
-        let inverse = 1 / S.sqrt(variance + epsilon)
         let o = out + r * width
-        for j in 0..<width { o[j] = (row[j] - mu) * inverse * gain[j] + bias[j] }
+        let mu = vectorSum(row, width) / S(width)
+        for j in 0..<width { o[j] = row[j] - mu }
+        let variance = vectorDot(o, o, width) / S(width)
+        let inverse = 1 / S.sqrt(variance + epsilon)
+        for j in 0..<width { o[j] = o[j] * inverse * gain[j] + bias[j] }
         mean[r] = mu
         rstd[r] = inverse
     }
@@ -64,9 +58,9 @@ extension Tape {
         let width = xv.lastDimension
         let rows = xv.rowCount
         precondition(gv.count == width && bv.count == width, "layerNorm: gain/bias do not match width \(width)")
-        var out = [S](repeating: 0, count: xv.count)
-        var mean = [S](repeating: 0, count: rows)
-        var rstd = [S](repeating: 0, count: rows)
+        var out: [S] = uninitializedArray(xv.count) { _ in }
+        var mean: [S] = uninitializedArray(rows) { _ in }
+        var rstd: [S] = uninitializedArray(rows) { _ in }
         out.withUnsafeMutableBufferPointer { o in
             mean.withUnsafeMutableBufferPointer { m in
                 rstd.withUnsafeMutableBufferPointer { s in

@@ -73,7 +73,7 @@ extension Tape {
         let columns = wv.shape[0]
         var outShape = xv.shape
         outShape[outShape.count - 1] = columns
-        var out = [S](repeating: 0, count: rows * columns)
+        var out: [S] = uninitializedArray(rows * columns) { _ in }
         out.withUnsafeMutableBufferPointer { o in
             xv.data.withUnsafeBufferPointer { xp in
                 wv.data.withUnsafeBufferPointer { wp in
@@ -113,7 +113,7 @@ extension Tape {
         precondition(inner == (transposeB ? bv.shape[1] : bv.shape[0]), "matmul: \(av.shape) · \(bv.shape)")
         var outShape = av.shape
         outShape[outShape.count - 1] = columns
-        var out = [S](repeating: 0, count: rows * columns)
+        var out: [S] = uninitializedArray(rows * columns) { _ in }
         out.withUnsafeMutableBufferPointer { o in
             av.data.withUnsafeBufferPointer { ap in
                 bv.data.withUnsafeBufferPointer { bp in
@@ -163,7 +163,7 @@ extension Tape {
         let aStride = rows * inner
         let bStride = bv.shape[1] * bv.shape[2]
         let oStride = rows * columns
-        var out = [S](repeating: 0, count: batch * oStride)
+        var out: [S] = uninitializedArray(batch * oStride) { _ in }
         out.withUnsafeMutableBufferPointer { o in
             av.data.withUnsafeBufferPointer { ap in
                 bv.data.withUnsafeBufferPointer { bp in

@@ -8,7 +8,7 @@ import CBLAS
 
 /// The scalar types the kernels run on: `Float` in production, `Double` for gradient checks
 /// (cblas has both, so every kernel is one generic implementation).
-public protocol Real: BinaryFloatingPoint, Sendable {
+public protocol Real: BinaryFloatingPoint, SIMDScalar, Sendable {
     /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, row-major; op transposes when asked.
     static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
@@ -22,6 +22,11 @@ public protocol Real: BinaryFloatingPoint, Sendable {
     static func log(_ x: Self) -> Self
     static func erf(_ x: Self) -> Self
     static func sqrt(_ x: Self) -> Self
+    /// In place, x ← eˣ over `count` values; −∞ gives exactly 0. Float uses a vectorised
+    /// polynomial (≤ 2 ulp); Double uses libm so gradient checks stay exact.
+    static func exponentiate(_ x: UnsafeMutablePointer<Self>, count: Int)
+    /// In place, x ← erf(x) over `count` values (Float: vectorised, absolute error ≤ 5e-7).
+    static func errorFunction(_ x: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Float: Real {
@@ -46,6 +51,12 @@ extension Float: Real {
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
     @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
     @inlinable public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
+    @inlinable public static func exponentiate(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = FastMath.exp(x[i]) }
+    }
+    @inlinable public static func errorFunction(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = FastMath.erf(x[i]) }
+    }
 }
 
 extension Double: Real {
@@ -70,6 +81,12 @@ extension Double: Real {
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
     @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
     @inlinable public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+    @inlinable public static func exponentiate(_ x: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { x[i] = Glibc.exp(x[i]) }
+    }
+    @inlinable public static func errorFunction(_ x: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { x[i] = Glibc.erf(x[i]) }
+    }
 }
 
 /// Pins OpenBLAS to `count` threads. Workers that each run their own forward passes get more total

@@ -4,15 +4,11 @@
     for r in 0..<rows {
         let row = x + r * width
         let o = out + r * width
-        var peak = -S.infinity
-        for j in 0..<width { peak = max(peak, beta * row[j]) }
-        var total: S = 0
-        for j in 0..<width {
-            let e = S.exp(beta * row[j] - peak)
-            o[j] = e
-            total += e
-        }
-        let inverse = 1 / total
+        // β > 0, so max(β·x) = β·max(x).
+        let peak = beta * vectorMax(row, width)
+        for j in 0..<width { o[j] = beta * row[j] - peak }
+        S.exponentiate(o, count: width)
+        let inverse = 1 / vectorSum(o, width)
         for j in 0..<width { o[j] *= inverse }
     }
 }
@@ -24,8 +20,7 @@
     for r in 0..<rows {
         let yr = y + r * width
         let dy = dOut + r * width
-        var dot: S = 0
-        for j in 0..<width { dot += yr[j] * dy[j] }
+        let dot = vectorDot(yr, dy, width)
         let d = dx + r * width
         for j in 0..<width { d[j] += beta * yr[j] * (dy[j] - dot) }
     }
@@ -33,13 +28,14 @@
 
 /// Row log-sum-exp: out[r] = m + ln Σ_j e^(x_j − m), m = max_j x_j.
 @inlinable public func logSumExpForward<S: Real>(_ out: UnsafeMutablePointer<S>, _ x: UnsafePointer<S>, rows: Int, width: Int) {
+    let scratch = UnsafeMutablePointer<S>.allocate(capacity: max(width, 1))
+    defer { scratch.deallocate() }
     for r in 0..<rows {
         let row = x + r * width
-        var peak = -S.infinity
-        for j in 0..<width { peak = max(peak, row[j]) }
-        var total: S = 0
-        for j in 0..<width { total += S.exp(row[j] - peak) }
-        out[r] = peak + S.log(total)
+        let peak = vectorMax(row, width)
+        for j in 0..<width { scratch[j] = row[j] - peak }
+        S.exponentiate(scratch, count: width)
+        out[r] = peak + S.log(vectorSum(scratch, width))
     }
 }
 
@@ -49,9 +45,8 @@ extension Tape {
         let xv = values[x.id]
         let width = xv.lastDimension
         let rows = xv.rowCount
-        var out = [S](repeating: 0, count: xv.count)
-        out.withUnsafeMutableBufferPointer { o in
-            xv.data.withUnsafeBufferPointer { softmaxForward(o.baseAddress!, $0.baseAddress!, rows: rows, width: width, beta: beta) }
+        let out: [S] = uninitializedArray(xv.count) { o in
+            xv.data.withUnsafeBufferPointer { softmaxForward(o, $0.baseAddress!, rows: rows, width: width, beta: beta) }
         }
         return record(Tensor(shape: xv.shape, data: out), from: [x]) { [unowned self] result in
             let dy = outputGradient(result)
@@ -72,9 +67,8 @@ extension Tape {
         let xv = values[x.id]
         let width = xv.lastDimension
         let rows = xv.rowCount
-        var lse = [S](repeating: 0, count: rows)
-        lse.withUnsafeMutableBufferPointer { l in
-            xv.data.withUnsafeBufferPointer { logSumExpForward(l.baseAddress!, $0.baseAddress!, rows: rows, width: width) }
+        let lse: [S] = uninitializedArray(rows) { l in
+            xv.data.withUnsafeBufferPointer { logSumExpForward(l, $0.baseAddress!, rows: rows, width: width) }
         }
         var out = xv.data
         for r in 0..<rows {
@@ -83,11 +77,13 @@ extension Tape {
         return record(Tensor(shape: xv.shape, data: out), from: [x]) { [unowned self] result in
             let dy = outputGradient(result)
             accumulateGradient(x) { dx in
+                var probabilities = out
+                probabilities.withUnsafeMutableBufferPointer { S.exponentiate($0.baseAddress!, count: $0.count) }
                 for r in 0..<rows {
                     var total: S = 0
                     for j in 0..<width where out[r * width + j] > -S.infinity { total += dy[r * width + j] }
                     for j in 0..<width where out[r * width + j] > -S.infinity {
-                        dx[r * width + j] += dy[r * width + j] - S.exp(out[r * width + j]) * total
+                        dx[r * width + j] += dy[r * width + j] - probabilities[r * width + j] * total
                     }
                 }
             }
@@ -99,9 +95,8 @@ extension Tape {
         let xv = values[x.id]
         let width = xv.lastDimension
         let rows = xv.rowCount
-        var out = [S](repeating: 0, count: rows)
-        out.withUnsafeMutableBufferPointer { o in
-            xv.data.withUnsafeBufferPointer { logSumExpForward(o.baseAddress!, $0.baseAddress!, rows: rows, width: width) }
+        let out: [S] = uninitializedArray(rows) { o in
+            xv.data.withUnsafeBufferPointer { logSumExpForward(o, $0.baseAddress!, rows: rows, width: width) }
         }
         return record(Tensor(shape: Array(xv.shape.dropLast()), data: out), from: [x]) { [unowned self] result in
             let dy = outputGradient(result)
