@@ -128,7 +128,7 @@ extension Tape {
         }
     }
 
-    @usableFromInline func backwardMatmul(dy: [S], a: Var, b: Var, rows: Int, inner: Int, columns: Int, transposeB: Bool) {
+    @inlinable func backwardMatmul(dy: [S], a: Var, b: Var, rows: Int, inner: Int, columns: Int, transposeB: Bool) {
         let av = values[a.id].data
         let bv = values[b.id].data
         dy.withUnsafeBufferPointer { dyp in
