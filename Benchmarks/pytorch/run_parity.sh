@@ -2,7 +2,8 @@
 # Parity of the Swift forward pass with the independent PyTorch port, for every architecture and
 # ablation: installs the pinned Python packages if missing, builds the Swift helper (swift-predict),
 # makes seeded untrained checkpoints in a temp dir and runs parity.py on each. One line per
-# checkpoint; exits non-zero if any differs by more than 1e-5 (or fails to run).
+# checkpoint; exits non-zero if any prediction differs by more than 1e-5 (or fails to run). Also
+# compares the training loss and every parameter gradient (Swift tape vs torch autograd, dropout off).
 #   Benchmarks/pytorch/run_parity.sh [--windows N]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -50,7 +51,7 @@ for entry in "${checkpoints[@]}"; do
     failures=$((failures + 1))
     continue
   fi
-  if ! python3 "$here/parity.py" --checkpoint "$path" --windows "$windows" --name "$name"; then
+  if ! python3 "$here/parity.py" --checkpoint "$path" --windows "$windows" --name "$name" --gradients; then
     failures=$((failures + 1))
   fi
 done

@@ -6,6 +6,8 @@ import MPCLMath
 /// mpcl-swift-predict predict --checkpoint PATH --input X.npy --output Y.npy [--chunk N]
 ///     distributions [rows, C] of the raw features X [rows, F] (float32), `chunk` rows per call
 ///     (default: all rows in one batch; 1 exercises the batch-1 gemv path).
+/// mpcl-swift-predict gradients --checkpoint PATH --input X.npy --targets Y.npy --output G.safetensors [--weight W]
+///     the training loss with dropout off and every parameter's gradient (W: co-occurrence ramp weight).
 /// mpcl-swift-predict make-checkpoint --architecture A [--ablate msam,proto,cooc,comp] --seed S
 ///     --out PATH [--perturb SIGMA] [--head-gain G] [--layout dmer|emotiondict]
 ///     a freshly initialised (untrained) model with random label statistics and random feature
@@ -111,6 +113,31 @@ func predict(_ option: [String: String]) throws {
     try writeNPY(output, rows: rows, columns: predictor.classCount, values: result)
 }
 
+/// The training loss (dropout off, so deterministic) and every parameter's gradient, as safetensors:
+/// `loss` [1] plus one entry per parameter under its own name.
+func gradients(_ option: [String: String]) throws {
+    guard let checkpointPath = option["checkpoint"], let input = option["input"], let targetsPath = option["targets"],
+        let output = option["output"]
+    else { fail("gradients needs --checkpoint, --input, --targets and --output") }
+    let checkpoint = try Checkpoint.read(from: checkpointPath).checkpoint
+    let model = checkpoint.model
+    var (rows, columns, features) = try readNPY(input)
+    guard columns == model.config.layout.featureCount else { fail("input has \(columns) columns") }
+    let (targetRows, classes, targets) = try readNPY(targetsPath)
+    guard targetRows == rows, classes == model.config.labels.count else { fail("targets must be [\(rows), \(model.config.labels.count)]") }
+    checkpoint.normalization.apply(to: &features)
+    let weight = Float(option["weight"] ?? "1") ?? 1
+    let (loss, gradients) = model.lossAndGradients(
+        features: Tensor(shape: [rows, columns], data: features), targets: Tensor(shape: [rows, classes], data: targets),
+        cooccurrenceWeight: weight, training: false)
+    var entries = [SafeTensors.Entry(name: "loss", shape: [1], values: [loss])]
+    for (name, gradient) in zip(model.parameters.names, gradients) {
+        entries.append(SafeTensors.Entry(name: name, shape: gradient.shape, values: gradient.data))
+    }
+    let bytes = SafeTensors(metadata: [], entries: entries).serialized()
+    guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else { fail("cannot write \(output)") }
+}
+
 func makeCheckpoint(_ option: [String: String]) throws {
     guard let name = option["architecture"], let architecture = Architecture(rawValue: name) else {
         fail("make-checkpoint needs --architecture mpcl|mlp|linear|mean")
@@ -174,6 +201,7 @@ do {
     switch arguments.first {
     case "predict": try predict(options(arguments.dropFirst()))
     case "make-checkpoint": try makeCheckpoint(options(arguments.dropFirst()))
+    case "gradients": try gradients(options(arguments.dropFirst()))
     default: fail("usage: mpcl-swift-predict predict|make-checkpoint --option value …")
     }
 } catch {
