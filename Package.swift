@@ -16,6 +16,10 @@ let package = Package(
         .executable(name: "mpcl-serve", targets: ["mpcl-serve"]),
         .executable(name: "mpcl-train", targets: ["mpcl-train"]),
         .library(name: "MPCL", targets: ["MPCL", "MPCLMath"]),
+        // For the nested Benchmarks and FuzzTesting packages.
+        .library(name: "HTTP1", targets: ["HTTP1"]),
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "MPCLService", targets: ["MPCLService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
