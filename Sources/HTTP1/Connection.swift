@@ -88,12 +88,16 @@ final class Connection {
             readAvailable()
             if closed { return }
         }
-        processInput()  // also resumes requests buffered while back-pressured
-        afterIO()
-        if !closed && pausedByBackPressure && !backPressured {
-            processInput()  // the flush above relieved back-pressure
+        pump()
+    }
+
+    /// Parses what is buffered, then writes; repeats while a flush relieves back-pressure so
+    /// requests that arrived while paused are not left waiting for input that may never come.
+    private func pump() {
+        repeat {
+            processInput()
             afterIO()
-        }
+        } while !closed && pausedByBackPressure && !backPressured
     }
 
     private func advanceHandshake(_ tls: TLSSession) {
@@ -102,8 +106,7 @@ final class Connection {
             setInterest(Epoll.inEvent)
             readAvailable()  // the client's first request may already be buffered inside OpenSSL
             if closed { return }
-            processInput()
-            afterIO()
+            pump()
         case .wouldBlock(let wantWrite):
             setInterest(wantWrite ? Epoll.outEvent : Epoll.inEvent)
         case .eof, .failed:
@@ -198,10 +201,7 @@ final class Connection {
         slots[index].response = response
         guard index == 0 else { return }
         moveReadyToOutput()
-        if !processing {
-            processInput()  // back-pressure may have eased
-            afterIO()
-        }
+        if !processing { pump() }  // back-pressure may have eased
     }
 
     /// Serialises answered slots at the head of the queue into the output buffer.
