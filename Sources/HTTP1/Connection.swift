@@ -95,6 +95,8 @@ final class Connection {
     /// requests that arrived while paused are not left waiting for input that may never come.
     private func pump() {
         repeat {
+            if let tls, tls.hasBufferedData, !backPressured { readAvailable() }
+            if closed { return }
             processInput()
             afterIO()
         } while !closed && pausedByBackPressure && !backPressured

@@ -32,6 +32,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds, listens and starts the event loops. Throws if the address cannot be bound or the
     /// TLS files cannot be loaded.
     public func start() throws {
+        guard lock.withLock({ self.loops.isEmpty && !self.stopped && !self.shuttingDown }) else {
+            throw HTTPServerError(description: "server already started or stopped")
+        }
         // Belt and braces next to MSG_NOSIGNAL: OpenSSL writes with plain write(2).
         signal(SIGPIPE, SIG_IGN)
         var tls: TLSContext?
@@ -97,4 +100,9 @@ public final class HTTPServer: @unchecked Sendable {
         for loop in loops { loop.stopAndJoin() }
         lock.withLock { self.loops = [] }
     }
+}
+
+/// Misuse of the server lifecycle (bind and TLS failures throw their own errors).
+public struct HTTPServerError: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -85,6 +85,9 @@ final class TLSSession {
         return rc > 0 ? .bytes(Int(rc)) : map(rc)
     }
 
+    /// Decrypted bytes OpenSSL holds that epoll cannot report.
+    var hasBufferedData: Bool { SSL_pending(ssl) > 0 }
+
     /// Sends close_notify, best effort (the socket is closed right after).
     func shutdown() {
         ERR_clear_error()

@@ -322,6 +322,24 @@ struct ServerTests {
         #expect(server.openConnections == 0)
     }
 
+    @Test func startTwiceThrows() throws {
+        try withServer(handler: echoHandler) { server in
+            #expect(throws: HTTPServerError.self) { try server.start() }
+        }
+    }
+
+    @Test func http10KeepAliveOnServer() throws {
+        try withServer(handler: echoHandler) { server in
+            let c = try TestClient(port: server.port)
+            c.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(try c.readResponse().header("Connection") == "keep-alive")
+            c.send("GET /b HTTP/1.0\r\n\r\n")
+            let r = try c.readResponse()
+            #expect(r.header("X-Target") == "/b" && r.header("Connection") == "close")
+            #expect(c.waitForClose())
+        }
+    }
+
     @Test func customErrorRenderer() throws {
         try withServer(configure: { $0.errorRenderer = { e in HTTPResponse(status: e.status, body: "custom:\(e.code)") } },
                        handler: echoHandler) { server in
