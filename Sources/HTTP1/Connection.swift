@@ -143,7 +143,7 @@ final class Connection {
 
     /// Reads and drops input after our final response so the client sees it before any RST.
     private func discardInput() {
-        while true {
+        for _ in 0..<16 {  // bounded: a client flooding us must not monopolise the loop
             let n = recv(fd, loop.readBuffer, EventLoop.readBufferSize, 0)
             if n > 0 { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }

@@ -6,7 +6,8 @@ import Glibc
 /// `HTTPResponder`, immediately or later from any thread. Lifecycle:
 /// `start()` → serve → `beginShutdown()` → `waitUntilDrained(timeout:)` → `stop()`.
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = (HTTPRequest, HTTPResponder) -> Void
+    /// Called concurrently from every event-loop thread, hence `@Sendable`.
+    public typealias Handler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
     public let configuration: HTTPServerConfiguration
     private let handler: Handler

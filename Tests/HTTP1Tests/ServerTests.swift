@@ -165,7 +165,7 @@ struct ServerTests {
         "GET / HTTP/1.1\nHost: x\n\n",
     ])
     func smugglingShapesGet400AndClose(_ raw: String) throws {
-        var handled: [String] = []
+        nonisolated(unsafe) var handled: [String] = []  // guarded by `lock`
         let lock = NSLock()
         let handler: HTTPServer.Handler = { request, responder in
             lock.withLock { handled.append(request.target) }
