@@ -276,6 +276,18 @@ struct ServerTests {
         }
     }
 
+    @Test func clientThatStopsReadingIsDroppedAfterWriteTimeout() throws {
+        let big = [UInt8](repeating: 0x62, count: 16 << 20)
+        try withServer(limits: HTTPLimits(writeTimeout: 0.3),
+                       handler: { _, responder in responder.send(HTTPResponse(body: big)) }) { server in
+            let c = try TestClient(port: server.port)
+            c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(eventually { server.openConnections == 1 })
+            #expect(eventually { server.openConnections == 0 })  // never read: cut off, not held forever
+            _ = c
+        }
+    }
+
     @Test func connectionCap() throws {
         try withServer(limits: HTTPLimits(maxConnections: 2), handler: echoHandler) { server in
             let a = try TestClient(port: server.port)
