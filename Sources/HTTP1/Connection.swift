@@ -2,7 +2,7 @@ import Glibc
 
 /// One client connection, owned by and only touched on its event loop's thread.
 ///
-/// Pipeline: socket bytes → `HTTPRequestParser` → ordered response slots (one per request, in
+/// Pipeline: socket bytes → `HTTPRequestParser` → `ResponseQueue` (one slot per request, in
 /// arrival order, RFC 9112 §9.3.2) → handler. Parse errors and timeouts become a final error
 /// response followed by a close. Back-pressure: when `maxPipelinedRequests` responses are
 /// outstanding or too much output is queued, the connection stops reading until they drain.
@@ -12,15 +12,6 @@ final class Connection {
     /// How long to keep draining input after our final response before closing (RFC 9112 §9.6).
     private static let lingerNanos: UInt64 = 2_000_000_000
 
-    private struct Slot {
-        var response: HTTPResponse?
-        /// Pre-rendered bytes (interim `100 Continue`).
-        var raw: [UInt8]?
-        var isHEAD: Bool
-        var keepAlive: Bool
-        var version: HTTPVersion
-    }
-
     let fd: Int32
     let key: UInt64
     let loop: EventLoop
@@ -28,9 +19,7 @@ final class Connection {
     private let limits: HTTPLimits
     private var parser: HTTPRequestParser
 
-    private var slots: [Slot] = []
-    private var firstSequence: UInt64 = 0
-    private var nextSequence: UInt64 = 0
+    private var responses = ResponseQueue()
     private var out: [UInt8] = []
     private var outSent = 0
 
@@ -66,7 +55,7 @@ final class Connection {
     private var pendingOutput: Int { out.count - outSent }
 
     private var backPressured: Bool {
-        slots.count >= limits.maxPipelinedRequests || pendingOutput >= Self.outputHighWater
+        responses.count >= limits.maxPipelinedRequests || pendingOutput >= Self.outputHighWater
     }
 
     // MARK: - Readiness
@@ -88,12 +77,18 @@ final class Connection {
             readAvailable()
             if closed { return }
         }
-        processInput()  // also resumes requests buffered while back-pressured
-        afterIO()
-        if !closed && pausedByBackPressure && !backPressured {
-            processInput()  // the flush above relieved back-pressure
+        pump()
+    }
+
+    /// Parses what is buffered, then writes; repeats while a flush relieves back-pressure so
+    /// requests that arrived while paused are not left waiting for input that may never come.
+    private func pump() {
+        repeat {
+            if let tls, tls.hasBufferedData, !backPressured { readAvailable() }
+            if closed { return }
+            processInput()
             afterIO()
-        }
+        } while !closed && pausedByBackPressure && !backPressured
     }
 
     private func advanceHandshake(_ tls: TLSSession) {
@@ -102,8 +97,7 @@ final class Connection {
             setInterest(Epoll.inEvent)
             readAvailable()  // the client's first request may already be buffered inside OpenSSL
             if closed { return }
-            processInput()
-            afterIO()
+            pump()
         case .wouldBlock(let wantWrite):
             setInterest(wantWrite ? Epoll.outEvent : Epoll.inEvent)
         case .eof, .failed:
@@ -138,7 +132,7 @@ final class Connection {
 
     /// Reads and drops input after our final response so the client sees it before any RST.
     private func discardInput() {
-        while true {
+        for _ in 0..<16 {  // bounded: a client flooding us must not monopolise the loop
             let n = recv(fd, loop.readBuffer, EventLoop.readBufferSize, 0)
             if n > 0 { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
@@ -168,14 +162,13 @@ final class Connection {
             guard let event else { break }
             switch event {
             case .expectContinue:
-                appendSlot(Slot(raw: HTTPResponseWriter.continueResponse, isHEAD: false, keepAlive: true,
-                                version: .http11))
+                responses.enqueueInterim(HTTPResponseWriter.continueResponse)
                 moveReadyToOutput()
             case .request(let request):
                 headStartedAt = 0
                 bodyStartedAt = 0
-                let sequence = appendSlot(Slot(isHEAD: request.method == "HEAD", keepAlive: request.keepAlive,
-                                               version: request.version))
+                let sequence = responses.enqueue(isHEAD: request.method == "HEAD", keepAlive: request.keepAlive,
+                                                 version: request.version)
                 loop.context.handler(request, HTTPResponder(connection: self, sequence: sequence))
                 if closed { return }
             }
@@ -183,56 +176,26 @@ final class Connection {
         updatePhaseTimers()
     }
 
-    @discardableResult
-    private func appendSlot(_ slot: Slot) -> UInt64 {
-        slots.append(slot)
-        defer { nextSequence += 1 }
-        return nextSequence
-    }
-
     /// Called (on the loop) when the handler answers request `sequence`.
     func complete(_ sequence: UInt64, _ response: HTTPResponse) {
-        guard !closed, sequence >= firstSequence else { return }
-        let index = Int(sequence - firstSequence)
-        guard index < slots.count, slots[index].response == nil, slots[index].raw == nil else { return }
-        slots[index].response = response
-        guard index == 0 else { return }
+        guard !closed, responses.fill(sequence, with: response) else { return }
         moveReadyToOutput()
-        if !processing {
-            processInput()  // back-pressure may have eased
-            afterIO()
-        }
+        if !processing { pump() }  // back-pressure may have eased
     }
 
-    /// Serialises answered slots at the head of the queue into the output buffer.
+    /// Serialises answered responses at the head of the queue into the output buffer.
     private func moveReadyToOutput() {
         if pendingOutput == 0 { lastWriteProgress = loop.now }
-        while let first = slots.first {
-            if let raw = first.raw {
-                out.append(contentsOf: raw)
-            } else if let response = first.response {
-                let keepAlive = first.keepAlive && !(draining && slots.count == 1)
-                HTTPResponseWriter.write(response, isHEAD: first.isHEAD, keepAlive: keepAlive,
-                                         requestVersion: first.version, date: loop.dateCache.current, into: &out)
-                if !keepAlive {
-                    // This response ends the connection: nothing queued behind it can be sent.
-                    closeAfterFlush = true
-                    slots.removeAll()
-                    firstSequence = nextSequence
-                    return
-                }
-            } else {
-                return
-            }
-            slots.removeFirst()
-            firstSequence += 1
+        let dateCache = loop.dateCache
+        if responses.drainReady(into: &out, lastBeforeClose: draining, date: dateCache.current) {
+            closeAfterFlush = true
         }
     }
 
     /// Queues the error response that ends this connection.
     private func fail(_ error: HTTPParseError) {
         stopParsing = true
-        appendSlot(Slot(response: loop.context.renderError(error), isHEAD: false, keepAlive: false, version: .http11))
+        responses.enqueueFinal(loop.context.renderError(error))
         moveReadyToOutput()
     }
 
@@ -267,7 +230,7 @@ final class Connection {
         }
         if closeAfterFlush {
             startLingering()
-        } else if (readEOF || draining) && slots.isEmpty {
+        } else if (readEOF || draining) && responses.isEmpty {
             close()
         }
     }
@@ -300,30 +263,12 @@ final class Connection {
 
     private func readSome(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         if let tls { return tls.read(buffer, count) }
-        while true {
-            let n = recv(fd, buffer, count, 0)
-            if n > 0 { return .bytes(n) }
-            if n == 0 { return .eof }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .wouldBlock(wantWrite: false)
-            default: return .failed
-            }
-        }
+        return Socket.receive(fd, buffer, count)
     }
 
     private func writeSome(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
         if let tls { return tls.write(buffer, count) }
-        while true {
-            // MSG_NOSIGNAL: a vanished client must produce EPIPE, never SIGPIPE.
-            let n = send(fd, buffer, count, Int32(MSG_NOSIGNAL))
-            if n >= 0 { return .bytes(n) }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .wouldBlock(wantWrite: true)
-            default: return .failed
-            }
-        }
+        return Socket.send(fd, buffer, count)
     }
 
     // MARK: - Timeouts, drain, close
@@ -371,9 +316,9 @@ final class Connection {
         }
         // A connection that never started a request gets only the header timeout: holding
         // silent sockets open is the cheapest way to exhaust `maxConnections`.
-        let idleLimit = nextSequence == 0
+        let idleLimit = !responses.hasStarted
             ? min(limits.headerReadTimeout, limits.keepAliveIdleTimeout) : limits.keepAliveIdleTimeout
-        if slots.isEmpty && pendingOutput == 0 && parser.phase == .idle
+        if responses.isEmpty && pendingOutput == 0 && parser.phase == .idle
             && elapsed(since: lastActivity, now) > idleLimit
         {
             close()  // RFC 9112 §9.5: idle keep-alive connections may be closed without a response
@@ -391,7 +336,7 @@ final class Connection {
         draining = true
         stopParsing = true
         if lingering { return }
-        if slots.isEmpty {
+        if responses.isEmpty {
             if pendingOutput == 0 { close() } else { closeAfterFlush = true }
             return
         }
@@ -403,7 +348,7 @@ final class Connection {
         closed = true
         Glibc.close(fd)
         loop.unregister(self)
-        slots.removeAll()
+        responses.cancelAll()
         out = []
         loop.context.releaseConnection()
     }

@@ -69,8 +69,9 @@ struct HTTPHeadParser {
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3). A well-formed version other
     /// than 1.x gets 505; anything else (including a third space from a spaced target) gets 400.
     private func parseVersion(_ b: [UInt8], _ r: Range<Int>) throws(HTTPParseError) -> HTTPVersion {
-        let prefix: [UInt8] = Array("HTTP/".utf8)
-        guard r.count == 8, Array(b[r.lowerBound..<(r.lowerBound + 5)]) == prefix, b[r.lowerBound + 6] == 0x2E
+        let p = r.lowerBound
+        guard r.count == 8, b[p] == 0x48, b[p + 1] == 0x54, b[p + 2] == 0x54, b[p + 3] == 0x50,  // "HTTP"
+              b[p + 4] == 0x2F, b[p + 6] == 0x2E  // "/" and "."
         else { throw .badRequest("malformed HTTP version") }
         let majorByte = b[r.lowerBound + 5], minorByte = b[r.lowerBound + 7]
         guard (0x30...0x39).contains(majorByte), (0x30...0x39).contains(minorByte) else {
@@ -186,7 +187,7 @@ struct HTTPHeadParser {
                 }
             }
             guard !codings.isEmpty else { throw .badRequest("empty Transfer-Encoding") }
-            let known: Set<String> = ["chunked", "gzip", "x-gzip", "deflate", "compress"]
+            let known = ["chunked", "gzip", "x-gzip", "deflate", "compress"]
             if codings.contains(where: { !known.contains($0) }) {
                 throw .notImplemented("unknown transfer coding")  // §6.1: SHOULD answer 501
             }

@@ -12,14 +12,15 @@ public enum HTTPResponseWriter {
         _ response: HTTPResponse, isHEAD: Bool = false, keepAlive: Bool = true,
         requestVersion: HTTPVersion = .http11, date: [UInt8]? = nil, into out: inout [UInt8]
     ) {
-        let status = response.status
+        // A code outside 100...999 cannot be written as the 3-digit status-code (RFC 9112 §4).
+        let status = (100...999).contains(response.status.code) ? response.status : .internalServerError
         out.reserveCapacity(out.count + 128 + response.body.count)
         append("HTTP/1.1 ", to: &out)
         appendDecimal(status.code, to: &out)
         out.append(ByteClass.sp)
         append(status.reasonPhrase, to: &out)
         out.append(contentsOf: crlf)
-        for field in response.headers.fields where !isFramingField(field.name) {
+        for field in response.headers.fields where !isFramingField(field.name) && isWritable(field) {
             append(field.name, to: &out)
             out.append(contentsOf: colonSpace)
             append(field.value, to: &out)
@@ -66,6 +67,13 @@ public enum HTTPResponseWriter {
             || HTTPHeaders.equalsIgnoringCase(name, "transfer-encoding")
             || HTTPHeaders.equalsIgnoringCase(name, "connection")
             || HTTPHeaders.equalsIgnoringCase(name, "date")
+    }
+
+    /// Drops fields that would break the framing (response splitting): the name must be a
+    /// token and the value free of CR, LF and other control bytes except HTAB.
+    private static func isWritable(_ field: HTTPHeaders.Field) -> Bool {
+        guard !field.name.isEmpty, field.name.utf8.allSatisfy({ ByteClass.tchar[Int($0)] }) else { return false }
+        return field.value.utf8.allSatisfy { ByteClass.fieldValue[Int($0)] }
     }
 
     @inline(__always)

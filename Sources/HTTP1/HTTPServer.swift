@@ -6,7 +6,8 @@ import Glibc
 /// `HTTPResponder`, immediately or later from any thread. Lifecycle:
 /// `start()` → serve → `beginShutdown()` → `waitUntilDrained(timeout:)` → `stop()`.
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = (HTTPRequest, HTTPResponder) -> Void
+    /// Called concurrently from every event-loop thread, hence `@Sendable`.
+    public typealias Handler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
     public let configuration: HTTPServerConfiguration
     private let handler: Handler
@@ -32,6 +33,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds, listens and starts the event loops. Throws if the address cannot be bound or the
     /// TLS files cannot be loaded.
     public func start() throws {
+        guard lock.withLock({ self.loops.isEmpty && !self.stopped && !self.shuttingDown }) else {
+            throw HTTPServerError(description: "server already started or stopped")
+        }
         // Belt and braces next to MSG_NOSIGNAL: OpenSSL writes with plain write(2).
         signal(SIGPIPE, SIG_IGN)
         var tls: TLSContext?
@@ -97,4 +101,9 @@ public final class HTTPServer: @unchecked Sendable {
         for loop in loops { loop.stopAndJoin() }
         lock.withLock { self.loops = [] }
     }
+}
+
+/// Misuse of the server lifecycle (bind and TLS failures throw their own errors).
+public struct HTTPServerError: Error, CustomStringConvertible {
+    public let description: String
 }

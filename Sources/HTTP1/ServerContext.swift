@@ -2,7 +2,7 @@
 /// the two pieces of mutable state (connection count, draining flag), guarded by one lock.
 final class ServerContext: @unchecked Sendable {
     let limits: HTTPLimits
-    let handler: (HTTPRequest, HTTPResponder) -> Void
+    let handler: HTTPServer.Handler
     let renderError: HTTPErrorRenderer
     let tls: TLSContext?
     /// Pre-rendered answer for connections over the cap (sent best-effort, then closed).
@@ -12,7 +12,7 @@ final class ServerContext: @unchecked Sendable {
     private var open = 0
     private var isDraining = false
 
-    init(limits: HTTPLimits, handler: @escaping (HTTPRequest, HTTPResponder) -> Void,
+    init(limits: HTTPLimits, handler: @escaping HTTPServer.Handler,
          renderError: @escaping HTTPErrorRenderer, tls: TLSContext?)
     {
         self.limits = limits

@@ -45,6 +45,33 @@ enum Socket {
         throw lastError
     }
 
+    /// One non-blocking `recv`, mapped to `IOResult`.
+    static func receive(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+        while true {
+            let n = recv(fd, buffer, count, 0)
+            if n > 0 { return .bytes(n) }
+            if n == 0 { return .eof }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock(wantWrite: false)
+            default: return .failed
+            }
+        }
+    }
+
+    /// One non-blocking `send`. MSG_NOSIGNAL: a vanished client must produce EPIPE, never SIGPIPE.
+    static func send(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
+        while true {
+            let n = Glibc.send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return .bytes(n) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock(wantWrite: true)
+            default: return .failed
+            }
+        }
+    }
+
     static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)

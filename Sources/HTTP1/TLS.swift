@@ -1,15 +1,6 @@
 import COpenSSL
 import Glibc
 
-/// Result of one non-blocking transport operation, shared by plain TCP and TLS.
-enum IOResult {
-    case bytes(Int)
-    /// Retry when the socket is readable (`wantWrite == false`) or writable (`wantWrite == true`).
-    case wouldBlock(wantWrite: Bool)
-    case eof
-    case failed
-}
-
 /// Server-side OpenSSL context built once from PEM files.
 public struct TLSError: Error, CustomStringConvertible {
     public let description: String
@@ -84,6 +75,9 @@ final class TLSSession {
         let rc = SSL_write(ssl, buffer, Int32(clamping: count))
         return rc > 0 ? .bytes(Int(rc)) : map(rc)
     }
+
+    /// Decrypted bytes OpenSSL holds that epoll cannot report.
+    var hasBufferedData: Bool { SSL_pending(ssl) > 0 }
 
     /// Sends close_notify, best effort (the socket is closed right after).
     func shutdown() {

@@ -165,7 +165,7 @@ struct ServerTests {
         "GET / HTTP/1.1\nHost: x\n\n",
     ])
     func smugglingShapesGet400AndClose(_ raw: String) throws {
-        var handled: [String] = []
+        nonisolated(unsafe) var handled: [String] = []  // guarded by `lock`
         let lock = NSLock()
         let handler: HTTPServer.Handler = { request, responder in
             lock.withLock { handled.append(request.target) }
@@ -276,6 +276,18 @@ struct ServerTests {
         }
     }
 
+    @Test func clientThatStopsReadingIsDroppedAfterWriteTimeout() throws {
+        let big = [UInt8](repeating: 0x62, count: 16 << 20)
+        try withServer(limits: HTTPLimits(writeTimeout: 0.3),
+                       handler: { _, responder in responder.send(HTTPResponse(body: big)) }) { server in
+            let c = try TestClient(port: server.port)
+            c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(eventually { server.openConnections == 1 })
+            #expect(eventually { server.openConnections == 0 })  // never read: cut off, not held forever
+            _ = c
+        }
+    }
+
     @Test func connectionCap() throws {
         try withServer(limits: HTTPLimits(maxConnections: 2), handler: echoHandler) { server in
             let a = try TestClient(port: server.port)
@@ -320,6 +332,24 @@ struct ServerTests {
         busy.close()
         #expect(server.waitUntilDrained(timeout: 3))
         #expect(server.openConnections == 0)
+    }
+
+    @Test func startTwiceThrows() throws {
+        try withServer(handler: echoHandler) { server in
+            #expect(throws: HTTPServerError.self) { try server.start() }
+        }
+    }
+
+    @Test func http10KeepAliveOnServer() throws {
+        try withServer(handler: echoHandler) { server in
+            let c = try TestClient(port: server.port)
+            c.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(try c.readResponse().header("Connection") == "keep-alive")
+            c.send("GET /b HTTP/1.0\r\n\r\n")
+            let r = try c.readResponse()
+            #expect(r.header("X-Target") == "/b" && r.header("Connection") == "close")
+            #expect(c.waitForClose())
+        }
     }
 
     @Test func customErrorRenderer() throws {

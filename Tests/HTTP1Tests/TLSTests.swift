@@ -47,6 +47,15 @@ struct TLSTests {
             #expect(post.output.hasPrefix("HTTP/1.1 200 OK"))
             #expect(post.output.contains("X-Target: /secure"))
             #expect(post.output.hasSuffix("tls-body"))
+            // A larger body crosses many TLS records and partial reads.
+            let bodyFile = dir.appendingPathComponent("body.bin")
+            let big = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            try big.write(to: bodyFile)
+            let echoed = dir.appendingPathComponent("echoed.bin")
+            let large = try run("/usr/bin/curl", ["-sk", "--max-time", "10", "-o", echoed.path,
+                                                  "--data-binary", "@" + bodyFile.path, url])
+            #expect(large.status == 0)
+            #expect(try Data(contentsOf: echoed) == big)
             // A plain-text client is refused without taking the server down.
             let plain = try TestClient(port: server.port)
             plain.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")

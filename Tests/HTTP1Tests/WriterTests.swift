@@ -47,6 +47,15 @@ struct WriterTests {
         #expect(out.count == "HTTP/1.1 299 Unknown\r\nContent-Length: 1234567\r\n\r\n".utf8.count + 1_234_567)
     }
 
+    @Test func unsafeHeaderFieldsAreDropped() {
+        let r = HTTPResponse(status: .ok, headers: ["X-Ok": "fine", "X-Bad": "a\r\nSet-Cookie: evil", "Bad Name": "v"])
+        #expect(text(HTTPResponseWriter.serialize(r)) == "HTTP/1.1 200 OK\r\nX-Ok: fine\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func invalidStatusCodeBecomes500() {
+        #expect(text(HTTPResponseWriter.serialize(HTTPResponse(status: 42))).hasPrefix("HTTP/1.1 500 Internal Server Error\r\n"))
+    }
+
     @Test func reasonPhrases() {
         #expect(HTTPStatus(413).reasonPhrase == "Content Too Large")
         #expect(HTTPStatus(431).reasonPhrase == "Request Header Fields Too Large")
