@@ -1,6 +1,7 @@
 import EmotionData
 import JSON
 import MPCL
+import MPCLMath
 
 extension TrainingError {
     /// Any error of the layers below as one user-facing line with its exit class: a file, layout or

@@ -1,5 +1,6 @@
 import EmotionData
 import MPCL
+import MPCLMath
 
 /// How features are z-scored before the model sees them.
 public enum NormalizationMode: String, CaseIterable, Sendable {

@@ -1,5 +1,6 @@
 import JSON
 import MPCL
+import MPCLMath
 
 /// What one finished fold leaves: its report entry, its test predictions and its best model.
 struct FoldResult {

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MPCL
+import MPCLMath
 
 /// `mpcl-train merge`: combines the outputs of `fit --fold I` runs (one directory each) into the
 /// report an all-folds run would have written: per-fold entries kept (sorted by fold), pooled

@@ -1,5 +1,6 @@
 import Foundation
 import MPCL
+import MPCLMath
 
 /// Test-window predictions: what `predictions.csv` holds and what every reported metric is computed
 /// from, so a report can always be recomputed (and merged) from its CSV files.

@@ -1,6 +1,7 @@
 import EmotionData
 import JSON
 import MPCL
+import MPCLMath
 
 /// Builds and reads `report.json`:
 /// `{"model", "protocol", "folds": [{"fold", "test_subjects", "metrics", …}], "metrics", …}` where

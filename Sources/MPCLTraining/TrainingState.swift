@@ -1,5 +1,6 @@
 import JSON
 import MPCL
+import MPCLMath
 
 /// One epoch of a fold's training, as recorded in `report.json` (`folds[i].history`) for plots.
 public struct EpochRecord: Equatable, Sendable {
