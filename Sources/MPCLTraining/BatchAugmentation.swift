@@ -25,7 +25,8 @@ public enum BatchAugmentation {
             let lambda = lambdas[i]
             let other = 1 - lambda
             for k in 0..<featureCount {
-                features[i * featureCount + k] = lambda * sourceFeatures[i * featureCount + k] + other * sourceFeatures[j * featureCount + k]
+                features[i * featureCount + k] =
+                    lambda * sourceFeatures[i * featureCount + k] + other * sourceFeatures[j * featureCount + k]
             }
             for k in 0..<classes {
                 targets[i * classes + k] = lambda * sourceTargets[i * classes + k] + other * sourceTargets[j * classes + k]

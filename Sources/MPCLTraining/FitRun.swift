@@ -18,6 +18,8 @@ public struct FitRun {
     /// Test hook, called with (fold, epochs done) after each epoch's resume state is written;
     /// throwing stops the run there, as a crash would.
     var afterEpoch: ((Int, Int) throws -> Void)?
+    /// Test hook: sees every optimiser step's (fold, 0-based epoch, step, co-occurrence weight).
+    var stepObserver: ((Int, Int, Int, Double) -> Void)?
 
     public init(options: FitOptions, progress: TrainingProgress = SilentProgress()) {
         self.options = options
@@ -142,7 +144,8 @@ public struct FitRun {
         let trainer = FoldTrainer(
             recipe: recipe, features: features, targets: dataset.targets, featureCount: dataset.layout.featureCount,
             classes: classes, train: plan.train, validation: plan.validation, epochs: options.epochs,
-            batchSize: options.batchSize, seed: options.seed, fold: fold)
+            batchSize: options.batchSize, seed: options.seed, fold: fold,
+            stepObserver: stepObserver.map { observe in { observe(fold, $0, $1, $2) } })
         let final = try trainer.run(from: start, progress: progress, foldCount: foldCount) { state in
             try store.saveState(state, fold: fold)
             try afterEpoch?(fold, state.epochsDone)

@@ -23,6 +23,8 @@ struct FoldTrainer {
     var batchSize: Int
     var seed: UInt64
     var fold: Int
+    /// Test hook: sees every step's (0-based epoch, step, co-occurrence weight w).
+    var stepObserver: ((Int, Int, Double) -> Void)? = nil
 
     var stepsPerEpoch: Int { (train.count + batchSize - 1) / batchSize }
 
@@ -52,6 +54,7 @@ struct FoldTrainer {
                 BatchAugmentation.mixup(features: &x, targets: &y, rows: rows.count, alpha: recipe.mixupAlpha, using: &generator)
                 BatchAugmentation.addNoise(to: &x, sigma: recipe.inputNoise, using: &generator)
                 let weight = recipe.cooccurrenceWeight(step: epoch * stepsPerEpoch + step, stepsPerEpoch: stepsPerEpoch)
+                stepObserver?(epoch, step, weight)
                 let (loss, gradients) = state.model.lossAndGradients(
                     features: Tensor(shape: [rows.count, featureCount], data: x),
                     targets: Tensor(shape: [rows.count, classes], data: y), cooccurrenceWeight: Float(weight),

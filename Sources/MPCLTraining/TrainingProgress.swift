@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -67,7 +68,7 @@ public final class StandardErrorProgress: TrainingProgress {
         let rate = Double(stepsDone * batchSize) / elapsed
         let remaining = Double(stepsLeftAtStart - stepsDone) * elapsed / Double(stepsDone)
         let line =
-            "fold \(fold + 1)/\(folds) epoch \(epoch + 1)/\(epochs) step \(step + 1)/\(stepsPerEpoch) "
+            "fold \(fold) (\(fold + 1) of \(folds)) epoch \(epoch + 1)/\(epochs) step \(step + 1)/\(stepsPerEpoch) "
             + "loss \(Self.format(loss, digits: 5)) \(Int(rate)) windows/s ETA \(Self.duration(remaining)) (fold)"
         write("\r\u{1B}[K" + line)
         lineShown = true

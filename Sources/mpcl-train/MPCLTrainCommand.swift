@@ -97,7 +97,8 @@ struct Merge: ParsableCommand {
     @Argument(help: "Output directories of fit runs.")
     var directories: [String]
 
-    @Option(help: "Where to write the merged report.json, predictions.csv and model.safetensors (default: the parent of the first directory).")
+    @Option(
+        help: "Where to write the merged report.json, predictions.csv and model.safetensors (default: the parent of the first directory).")
     var out: String?
 
     func run() throws {

@@ -81,3 +81,28 @@ import Testing
         #expect(zip(weights, weights.dropFirst()).allSatisfy { abs(($1 - $0) - 0.05) < 1e-12 })
     }
 }
+
+@Suite struct RampInTrainingTests {
+    final class Recorder: @unchecked Sendable {
+        var steps: [(fold: Int, epoch: Int, step: Int, weight: Double)] = []
+    }
+
+    @Test func trainerRampsTheCooccurrenceWeightPerStepOverTheFirstTwoEpochsOfEveryFold() throws {
+        let recorder = Recorder()
+        var run = FitRun(options: TrainingFixtures.options(model: .linear, protocolName: "kfold:2", epochs: 4))
+        run.stepObserver = { recorder.steps.append(($0, $1, $2, $3)) }
+        _ = try run.run()
+        for fold in 0..<2 {
+            let steps = recorder.steps.filter { $0.fold == fold }
+            let perEpoch = steps.filter { $0.epoch == 0 }.count
+            #expect(perEpoch > 1)
+            #expect(steps.count == 4 * perEpoch)
+            for (index, step) in steps.enumerated() {
+                #expect(index == step.epoch * perEpoch + step.step)
+                #expect(abs(step.weight - min(1, Double(index) / Double(2 * perEpoch))) < 1e-12)
+            }
+            #expect(steps.first?.weight == 0)
+            #expect(steps.filter { $0.epoch >= 2 }.allSatisfy { $0.weight == 1 })
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import MPCL
 import Testing
 
 @testable import MPCLTraining
@@ -117,5 +118,3 @@ import Testing
         #expect(try F.readPredictions(out) == reference.predictions)
     }
 }
-
-import MPCL

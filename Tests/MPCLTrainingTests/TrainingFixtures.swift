@@ -1,5 +1,6 @@
 import EmotionData
 import Foundation
+import JSON
 import MPCL
 
 @testable import MPCLTraining
@@ -54,5 +55,3 @@ enum TrainingFixtures {
         report["metrics"]?[metric.rawValue]?["mean"]?.doubleValue ?? .nan
     }
 }
-
-import JSON
