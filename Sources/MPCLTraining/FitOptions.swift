@@ -1,0 +1,128 @@
+import EmotionData
+import MPCL
+import MPCLMath
+
+/// How features are z-scored before the model sees them.
+public enum NormalizationMode: String, CaseIterable, Sendable {
+    /// Every window with the fold's training-window statistics; the checkpoint carries them.
+    case global
+    /// Each subject with its own windows' statistics; the checkpoint stores the identity and a
+    /// client must send calibration statistics of the person (`perSubjectNormalization` in the config).
+    case subject
+}
+
+/// Everything `mpcl-train fit` needs, already validated as values (files are checked when read).
+public struct FitOptions: Sendable {
+    public static let defaultEpochs = 16
+    public static let defaultBatchSize = 128
+    public static let defaultSeed: UInt64 = 3407
+    public static let defaultLayout = "dmer"
+
+    public var dataPath: String
+    /// A built-in layout name or a JSON layout file.
+    public var layout = FitOptions.defaultLayout
+    public var evaluation: EvaluationProtocol
+    public var architecture: Architecture = .mpcl
+    /// MPCL modules switched off: `msam`, `proto`, `cooc`, `comp`.
+    public var ablations: [String] = []
+    public var normalization: NormalizationMode = .global
+    /// Epoch budget (the `mean` model trains none whatever this says).
+    public var epochs = FitOptions.defaultEpochs
+    public var batchSize = FitOptions.defaultBatchSize
+    public var seed = FitOptions.defaultSeed
+    /// Run only this 0-based fold (one Kubernetes Indexed Job pod per fold); nil runs all.
+    public var fold: Int?
+    /// Continue from the resume state in `outputDirectory`.
+    public var resume = false
+    public var outputDirectory: String
+
+    public init(dataPath: String, evaluation: EvaluationProtocol, outputDirectory: String) {
+        self.dataPath = dataPath
+        self.evaluation = evaluation
+        self.outputDirectory = outputDirectory
+    }
+
+    /// The options from the command line's strings; every rejection is a usage error.
+    public init(
+        data: String, layout: String, protocolName: String, model: String, ablate: String?, normalize: String,
+        epochs: Int, batchSize: Int, seed: UInt64, fold: Int?, resume: Bool, out: String
+    ) throws(TrainingError) {
+        self.init(dataPath: data, evaluation: try ProtocolName.parse(protocolName), outputDirectory: out)
+        self.layout = layout
+        guard let architecture = Architecture(rawValue: model.lowercased()) else {
+            throw .usage("unknown model '\(model)': use one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.architecture = architecture
+        ablations = (ablate ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard let normalization = NormalizationMode(rawValue: normalize.lowercased()) else {
+            throw .usage("unknown normalisation '\(normalize)': use global or subject")
+        }
+        self.normalization = normalization
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+        self.fold = fold
+        self.resume = resume
+        try validate()
+    }
+
+    /// Checks the values that do not need the data.
+    public func validate() throws(TrainingError) {
+        guard epochs >= 1 else { throw .usage("--epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw .usage("--batch-size must be at least 1, got \(batchSize)") }
+        if let fold, fold < 0 { throw .usage("--fold is 0-based and must be ≥ 0, got \(fold)") }
+        guard !outputDirectory.isEmpty else { throw .usage("--out must name a directory") }
+        if !ablations.isEmpty && architecture != .mpcl {
+            throw .usage("--ablate switches off MPCL modules; model '\(architecture.rawValue)' has none")
+        }
+        do { _ = try ModuleSwitches(ablating: ablations) } catch { throw .usage("--ablate: \(error.description)") }
+    }
+
+    /// The model configuration for a dataset's layout and labels.
+    public func modelConfig(layout input: InputLayout, labels: LabelSet) throws(TrainingError) -> ModelConfig {
+        var config = ModelConfig(architecture: architecture, layout: input, labels: labels)
+        do { config.modules = try ModuleSwitches(ablating: ablations) } catch { throw .usage("--ablate: \(error.description)") }
+        config.perSubjectNormalization = normalization == .subject
+        let problems = config.validationErrors()
+        guard problems.isEmpty else { throw .data("the data's layout cannot configure the model: \(problems.joined(separator: "; "))") }
+        return config
+    }
+}
+
+/// The protocol names of the command line: `subject-dependent`, `subject-dependent-random`, `loso`,
+/// `kfold:N`, `given`.
+public enum ProtocolName {
+    public static let choices = "subject-dependent, subject-dependent-random, loso, kfold:N, given"
+
+    /// Parses a command-line protocol name (`kfold-N` is accepted too).
+    public static func parse(_ text: String) throws(TrainingError) -> EvaluationProtocol {
+        let lower = text.lowercased()
+        if lower.hasPrefix("kfold:") || lower.hasPrefix("kfold-") {
+            guard let k = Int(lower.dropFirst(6)), k >= 2 else {
+                throw .usage("protocol '\(text)': kfold needs a number of folds ≥ 2, e.g. kfold:5")
+            }
+            return .kFold(k)
+        }
+        guard let parsed = EvaluationProtocol(name: lower) else {
+            throw .usage("unknown protocol '\(text)': use one of \(choices)")
+        }
+        return parsed
+    }
+
+    /// The command-line spelling of a protocol (what reports record).
+    public static func name(of evaluation: EvaluationProtocol) -> String {
+        switch evaluation {
+        case .subjectDependent(.chronological): return "subject-dependent"
+        case .subjectDependent(.random): return "subject-dependent-random"
+        case .leaveOneSubjectOut: return "loso"
+        case .kFold(let k): return "kfold:\(k)"
+        case .given: return "given"
+        }
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

@@ -1,0 +1,68 @@
+import EmotionData
+import JSON
+import MPCL
+import MPCLMath
+
+/// Builds and reads `report.json`:
+/// `{"model", "protocol", "folds": [{"fold", "test_subjects", "metrics", …}], "metrics", …}` where
+/// every `metrics` object is `{"chebyshev": {"mean", "std"}, "clark", "canberra", "kl", "cosine",
+/// "intersection"}`: mean and population std over test windows (pooled across folds at the top).
+public enum TrainingReport {
+    /// The run-level keys that every fold of one experiment shares (and `merge` checks).
+    public static let sharedKeys = ["model", "protocol", "ablate", "normalize", "seed", "epochs", "batch_size", "layout"]
+
+    /// `{"chebyshev": {"mean": …, "std": …}, …}` in the order of DATA.md's table.
+    public static func metrics(_ scores: MetricScores) -> JSON {
+        .object(
+            Metric.allCases.map { metric in
+                let summary = scores.summary(metric)
+                return (key: metric.rawValue, value: ["mean": .number(summary.mean), "std": .number(summary.std)])
+            })
+    }
+
+    /// What describes a run apart from its folds: options, recipe and version.
+    public static func runDescription(_ options: FitOptions, layoutName: String, recipe: TrainingRecipe) -> JSON {
+        [
+            "model": .string(options.architecture.rawValue),
+            "protocol": .string(ProtocolName.name(of: options.evaluation)),
+            "leaky": .bool(options.evaluation.isLeaky),
+            "ablate": JSON(strings: options.ablations),
+            "normalize": .string(options.normalization.rawValue),
+            "needs_calibration": .bool(options.normalization == .subject),
+            "seed": .number(Double(options.seed)),
+            "epochs": .number(Double(options.architecture == .mean ? 0 : options.epochs)),
+            "batch_size": .number(Double(options.batchSize)),
+            "data": .string(options.dataPath),
+            "layout": .string(layoutName),
+            "recipe": [
+                "optimizer": "adam", "learning_rate": .number(recipe.learningRate),
+                "weight_decay": .number(recipe.weightDecay), "learning_rate_decay": .number(recipe.learningRateDecay),
+                "mixup_alpha": .number(recipe.mixupAlpha), "input_noise": .number(recipe.inputNoise),
+                "cooccurrence_ramp_epochs": .number(recipe.cooccurrenceRampEpochs), "selection": "best validation KL",
+            ],
+            "project_version": .string(ProjectVersion.current),
+        ]
+    }
+
+    /// The whole report: the contract's keys first, then the run description and summaries.
+    /// `modelFold` is the fold whose model `model.safetensors` holds.
+    public static func assemble(run: JSON, folds: [JSON], pooled: MetricScores, modelFold: Int?) -> JSON {
+        var members: [(key: String, value: JSON)] = [
+            (key: "model", value: run["model"] ?? .null), (key: "protocol", value: run["protocol"] ?? .null),
+            (key: "folds", value: .array(folds)), (key: "metrics", value: metrics(pooled)),
+        ]
+        for (key, value) in run.objectValue ?? [] where key != "model" && key != "protocol" {
+            members.append((key: key, value: value))
+        }
+        members.append((key: "best_epochs", value: .array(folds.map { $0["best_epoch"] ?? .null })))
+        members.append((key: "test_windows", value: .number(Double(pooled.windowCount))))
+        members.append((key: "model_file_fold", value: modelFold.map { .number(Double($0)) } ?? .null))
+        return .object(members)
+    }
+
+    /// The run description of a parsed report (its keys other than the per-run summaries).
+    public static func runDescription(of report: JSON) -> JSON {
+        let summaries: Set = ["folds", "metrics", "best_epochs", "test_windows", "model_file_fold"]
+        return .object((report.objectValue ?? []).filter { !summaries.contains($0.key) })
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import MPCL
+import Testing
+
+@testable import MPCLTraining
+
+/// The `mpcl-train` binary itself: exit codes, one-line errors, help, and surviving `kill -9`.
+@Suite struct ExecutableTests {
+    typealias F = TrainingFixtures
+
+    /// The executable SwiftPM built next to the test bundle.
+    static let binary: String? = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("mpcl-train").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let binary = try #require(Self.binary, "mpcl-train is not built next to the tests")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    func run(_ arguments: [String]) throws -> Result {
+        let (process, out, err) = try launch(arguments)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func expectOneLineError(_ result: Result, code: Int32, mentioning text: String) {
+        #expect(result.status == code)
+        #expect(result.stderr.split(separator: "\n").count == 1, "one line, got: \(result.stderr)")
+        #expect(result.stderr.contains(text), "\(result.stderr)")
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        let out = F.temporaryDirectory("cli")
+        expectOneLineError(
+            try run(["fit", "--data", F.corpus, "--protocol", "bogus", "--model", "mpcl", "--out", out]), code: 2,
+            mentioning: "unknown protocol 'bogus'")
+        expectOneLineError(
+            try run(["fit", "--data", F.corpus, "--protocol", "kfold:2", "--model", "mpcl"]), code: 2, mentioning: "--out")
+        expectOneLineError(
+            try run(["fit", "--data", F.corpus, "--protocol", "kfold:2", "--model", "linear", "--fold", "7", "--out", out]),
+            code: 2, mentioning: "--fold 7 is out of range")
+        expectOneLineError(try run(["fit", "--epochs", "x"]), code: 2, mentioning: "epochs")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func dataErrorsExitWithOne() throws {
+        let out = F.temporaryDirectory("cli")
+        expectOneLineError(
+            try run(["fit", "--data", "/nonexistent.mat", "--protocol", "loso", "--model", "mean", "--out", out]), code: 1,
+            mentioning: "/nonexistent.mat")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func helpPrintsEveryDefault() throws {
+        let fit = try run(["fit", "--help"])
+        #expect(fit.status == 0)
+        for text in ["(default: 16)", "(default: 128)", "(default: 3407)", "(default: global)", "(default: dmer)", "kfold:N"] {
+            #expect(fit.stdout.contains(text), "fit --help lacks \(text)")
+        }
+        let synth = try run(["synth", "--help"])
+        #expect(synth.stdout.contains("(default: 12)"))
+    }
+
+    @Test func synthWritesPerSubjectFiles() throws {
+        let out = F.temporaryDirectory("synth")
+        let result = try run(["synth", "--out", out, "--subjects", "2", "--seed", "5"])
+        #expect(result.status == 0)
+        #expect(F.files(in: out) == ["synth01.mat", "synth02.mat"])
+    }
+
+    @Test func killDashNineThenResumeFinishesWithTheUninterruptedResult() throws {
+        let out = F.temporaryDirectory("kill")
+        let arguments = [
+            "fit", "--data", F.corpus, "--protocol", "kfold:2", "--model", "mlp", "--epochs", "6", "--batch-size", "64",
+            "--out", out,
+        ]
+        let (process, _, _) = try launch(arguments)
+        let state = out + "/resume/state.safetensors"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: state) && process.isRunning && Date() < deadline { usleep(5_000) }
+        #expect(process.isRunning, "the run ended before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: out + "/report.json"))
+
+        let resumed = try run(arguments + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming after epoch") || resumed.stderr.contains("already finished"))
+        _ = try Checkpoint.read(from: out + "/model.safetensors")
+        var options = F.options(model: .mlp, protocolName: "kfold:2", epochs: 6)
+        options.batchSize = 64
+        let reference = try FitRun(options: options).run()
+        #expect(try F.readPredictions(out) == reference.predictions)
+    }
+}
