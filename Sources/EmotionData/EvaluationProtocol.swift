@@ -22,12 +22,14 @@ public enum EvaluationProtocol: Equatable, Sendable {
     /// Whether results are optimistic because test windows neighbour training windows in time.
     public var isLeaky: Bool { self == .subjectDependent(.random) }
 
-    /// The protocol's name in reports.
+    /// The protocol's name on the command line and in reports: `subject-dependent`,
+    /// `subject-dependent-random`, `loso`, `kfold:K`, `given`.
     public var name: String {
         switch self {
-        case .subjectDependent(let split): return "subject-dependent-\(split.rawValue)"
+        case .subjectDependent(.chronological): return "subject-dependent"
+        case .subjectDependent(.random): return "subject-dependent-random"
         case .leaveOneSubjectOut: return "loso"
-        case .kFold(let k): return "kfold-\(k)"
+        case .kFold(let k): return "kfold:\(k)"
         case .given: return "given"
         }
     }
@@ -96,7 +98,8 @@ public enum EvaluationProtocol: Equatable, Sendable {
         }
     }
 
-    /// Parses `subject-dependent`, `subject-dependent-random`, `loso`, `kfold-K`, `given`.
+    /// Parses `subject-dependent`, `subject-dependent-random`, `loso`, `kfold:K` (or `kfold-K`),
+    /// `given`; nil for anything else, including fewer than two folds.
     public init?(name: String) {
         switch name.lowercased() {
         case "subject-dependent", "subject-dependent-chronological", "sd": self = .subjectDependent(.chronological)
@@ -105,7 +108,9 @@ public enum EvaluationProtocol: Equatable, Sendable {
         case "given": self = .given
         default:
             let lower = name.lowercased()
-            guard lower.hasPrefix("kfold-"), let k = Int(lower.dropFirst(6)) else { return nil }
+            guard lower.hasPrefix("kfold:") || lower.hasPrefix("kfold-"), let k = Int(lower.dropFirst(6)), k >= 2 else {
+                return nil
+            }
             self = .kFold(k)
         }
     }

@@ -96,29 +96,15 @@ public enum ProtocolName {
 
     /// Parses a command-line protocol name (`kfold-N` is accepted too).
     public static func parse(_ text: String) throws(TrainingError) -> EvaluationProtocol {
-        let lower = text.lowercased()
-        if lower.hasPrefix("kfold:") || lower.hasPrefix("kfold-") {
-            guard let k = Int(lower.dropFirst(6)), k >= 2 else {
-                throw .usage("protocol '\(text)': kfold needs a number of folds ≥ 2, e.g. kfold:5")
-            }
-            return .kFold(k)
+        if let parsed = EvaluationProtocol(name: text) { return parsed }
+        if text.lowercased().hasPrefix("kfold") {
+            throw .usage("protocol '\(text)': kfold needs a number of folds ≥ 2, e.g. kfold:5")
         }
-        guard let parsed = EvaluationProtocol(name: lower) else {
-            throw .usage("unknown protocol '\(text)': use one of \(choices)")
-        }
-        return parsed
+        throw .usage("unknown protocol '\(text)': use one of \(choices)")
     }
 
     /// The command-line spelling of a protocol (what reports record).
-    public static func name(of evaluation: EvaluationProtocol) -> String {
-        switch evaluation {
-        case .subjectDependent(.chronological): return "subject-dependent"
-        case .subjectDependent(.random): return "subject-dependent-random"
-        case .leaveOneSubjectOut: return "loso"
-        case .kFold(let k): return "kfold:\(k)"
-        case .given: return "given"
-        }
-    }
+    public static func name(of evaluation: EvaluationProtocol) -> String { evaluation.name }
 }
 
 extension Substring {
