@@ -6,7 +6,7 @@ import MPCLMath
 
 /// `mpcl-train fit`: loads the data, splits it by the protocol, trains a fresh model per fold (in
 /// sequence), predicts each fold's test windows through `Predictor` (the server's inference path),
-/// and writes `DIR/report.json`, `DIR/predictions.csv` and `DIR/model.safetensors`.
+/// and writes `DIR/report.json`, `DIR/report.svg`, `DIR/predictions.csv` and `DIR/model.safetensors`.
 ///
 /// `model.safetensors` holds the best-validation model of the **last fold run** (the highest fold
 /// index; with `--fold I`, fold I); `report.json` names it in `model_file_fold`. Outputs are written
@@ -112,6 +112,7 @@ public struct FitRun {
         if let last = results.last { try last.checkpoint.write(to: outcome.modelPath) }
         try AtomicFile.write(Array(pooled.csv.utf8), to: outcome.predictionsPath)
         try AtomicFile.write(report.serialized(), to: outcome.reportPath)
+        try AtomicFile.write(Array(ReportPlot.svg(report: report, predictions: pooled, labels: dataset.labels).utf8), to: path("report.svg"))
         store.remove()
         return outcome
     }
