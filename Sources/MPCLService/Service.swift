@@ -21,8 +21,8 @@ public final class Service: @unchecked Sendable {
     let metrics: ServiceMetrics
     let log: RequestLog
     private var server: HTTPServer!
-    private let stateLock = NSLock()
-    private var draining = false
+    let stateLock = NSLock()
+    var draining = false
 
     init(configuration: ServiceConfiguration, repository: ModelRepository, log: RequestLog) {
         self.configuration = configuration
@@ -212,4 +212,9 @@ func buildService(_ configuration: ServiceConfiguration, logSink: (@Sendable ([U
         throw ServiceSetupError("default model '\(wanted)' is not among the loaded models: \(repository.all.map(\.name).joined(separator: ", "))")
     }
     return service
+}
+
+extension Service {
+    /// Turns readiness off without stopping (tests of the draining answers).
+    func markDrainingForTesting() { stateLock.withLock { draining = true } }
 }
