@@ -12,7 +12,8 @@ struct Exchange: Sendable {
     let started: UInt64
     let service: Service
 
-    var isV2: Bool { route?.isV2 ?? false }
+    /// Errors under `/v2` take the Open Inference Protocol's shape, matched routes or not.
+    var isV2: Bool { route?.isV2 ?? (request.path == "/v2" || request.path.hasPrefix("/v2/")) }
 
     func respond(_ json: JSON, status: HTTPStatus = .ok, headers: HTTPHeaders = [:]) {
         var headers = headers

@@ -8,9 +8,14 @@ struct PredictRequestDecoder {
     let repository: ModelRepository
     let maxWindows: Int
 
+    /// Top-level members of a request with `windows`; the single-window form adds the modalities.
+    static let requestKeys: Set<String> = ["windows", "model", "aggregate", "calibration"]
+    static let singleWindowKeys: Set<String> = WindowDecoder.modalities.union(["model", "aggregate", "calibration"])
+
     /// `pathModel` is the `{name}` of `/v1/models/{name}/predict`; it wins over a body `model`.
     func decode(_ body: JSON, pathModel: String?) throws(ServiceError) -> PredictRequest {
-        guard case .object = body else { throw .invalidType("body", expected: "an object", found: body) }
+        guard case .object(let members) = body else { throw .invalidType("body", expected: "an object", found: body) }
+        try rejectUnknownKeys(members, allowed: body["windows"] == nil ? Self.singleWindowKeys : Self.requestKeys, prefix: "")
         let model = try resolveModel(body, pathModel: pathModel)
         var aggregate = false
         if let value = body["aggregate"] {
@@ -50,7 +55,7 @@ struct PredictRequestDecoder {
         var features: [Float] = []
         guard let list = body["windows"] else {
             features.reserveCapacity(layout.featureCount)
-            try decoder.decode(body, path: "", into: &features)
+            try decoder.decode(body, path: "", allowedKeys: singleWindowKeys, into: &features)
             return (features, 1)
         }
         guard case .array(let windows) = list else { throw .invalidType("windows", expected: "an array of windows", found: list) }
@@ -67,7 +72,10 @@ struct PredictRequestDecoder {
 
     /// `{"mean": [F], "std": [F]}` with finite values and positive standard deviations.
     static func calibration(_ value: JSON, featureCount: Int) throws(ServiceError) -> FeatureNormalization {
-        guard case .object = value else { throw .invalidType("calibration", expected: "an object with mean and std", found: value) }
+        guard case .object(let members) = value else {
+            throw .invalidType("calibration", expected: "an object with mean and std", found: value)
+        }
+        try rejectUnknownKeys(members, allowed: ["mean", "std"], prefix: "calibration.")
         func vector(_ key: String) throws(ServiceError) -> [Float] {
             let field = "calibration.\(key)"
             guard let member = value[key] else { throw .missing(field) }
@@ -81,9 +89,7 @@ struct PredictRequestDecoder {
                 guard case .number(let number) = element else {
                     throw .invalidType("\(field)[\(index)]", expected: "a number", found: element)
                 }
-                let single = Float(number)
-                guard single.isFinite else { throw .nonFinite("\(field)[\(index)]") }
-                out.append(single)
+                out.append(try featureValue(number, field: "\(field)[\(index)]"))
             }
             return out
         }

@@ -26,6 +26,13 @@ extension Service {
     func enqueue(_ request: PredictRequest, _ exchange: Exchange, encode: @escaping @Sendable ([Float]) -> JSON) {
         let metrics = self.metrics
         let accepted = batcher.submit(request) { distributions in
+            // Extreme but finite inputs can overflow inside the network; never answer NaN.
+            guard distributions.allSatisfy(\.isFinite) else {
+                return exchange.fail(
+                    ServiceError(
+                        .unprocessableContent, "non_finite_output",
+                        "the model's output is not finite for these inputs: feature values are far outside the range it was trained on"))
+            }
             metrics.windows.increment(by: Double(request.windows))
             exchange.respond(encode(distributions))
         }
@@ -43,7 +50,8 @@ extension Service {
             do throws(ServiceError) {
                 guard let model = repository.model(named: name) else { throw ServiceError.unknownModel(name) }
                 let body = try RequestBody.json(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
-                guard case .object = body else { throw ServiceError.invalidType("body", expected: "an object", found: body) }
+                guard case .object(let members) = body else { throw ServiceError.invalidType("body", expected: "an object", found: body) }
+                try rejectUnknownKeys(members, allowed: ["windows"], prefix: "")
                 guard body["windows"] != nil else { throw ServiceError.missing("windows") }
                 let (features, windows) = try PredictRequestDecoder.windows(
                     body, layout: model.layout, maxWindows: configuration.maxWindows)

@@ -34,6 +34,15 @@ enum V2Codec {
     /// `POST /v2/models/{name}/infer` body → a prediction request.
     static func decode(_ body: JSON, model: LoadedModel, maxWindows: Int) throws(ServiceError) -> PredictRequest {
         guard case .object = body else { throw .invalidType("body", expected: "an object", found: body) }
+        if let id = body["id"], id.stringValue == nil { throw .invalidType("id", expected: "a string", found: id) }
+        if let outputs = body["outputs"] {
+            guard let requested = outputs.arrayValue, requested.allSatisfy({ $0.objectValue != nil }) else {
+                throw .invalidType("outputs", expected: "an array of objects", found: outputs)
+            }
+        }
+        if let parameters = body["parameters"], parameters.objectValue == nil {
+            throw .invalidType("parameters", expected: "an object", found: parameters)
+        }
         guard let list = body["inputs"] else { throw .missing("inputs") }
         guard case .array(let inputs) = list else { throw .invalidType("inputs", expected: "an array", found: list) }
         var tensors: [String: (shape: [Int], data: [Float])] = [:]
@@ -57,6 +66,7 @@ enum V2Codec {
                 shape.append(value)
             }
             guard let data = input["data"] else { throw .missing("\(field).data") }
+            guard case .array = data else { throw .invalidType("\(field).data", expected: "an array", found: data) }
             var values: [Float] = []
             try flatten(data, field: "\(field).data", into: &values)
             let expected = shape.reduce(1, *)
@@ -118,9 +128,7 @@ enum V2Codec {
     private static func flatten(_ value: JSON, field: String, into out: inout [Float]) throws(ServiceError) {
         switch value {
         case .number(let number):
-            let single = Float(number)
-            guard single.isFinite else { throw .nonFinite(field) }
-            out.append(single)
+            out.append(try featureValue(number, field: field))
         case .array(let elements):
             for element in elements { try flatten(element, field: field, into: &out) }
         default:

@@ -10,9 +10,17 @@ import MPCL
 struct WindowDecoder {
     let layout: InputLayout
 
-    func decode(_ window: JSON, path: String, into out: inout [Float]) throws(ServiceError) {
-        guard case .object = window else { throw .invalidType(path.isEmpty ? "window" : path, expected: "an object", found: window) }
+    /// Members a window object may have.
+    static let modalities: Set<String> = ["eeg", "peripheral", "face"]
+
+    /// Decodes one window; `allowedKeys` are the members it may carry (anything else is a 422, so
+    /// a misspelt field is reported instead of silently ignored).
+    func decode(_ window: JSON, path: String, allowedKeys: Set<String> = modalities, into out: inout [Float]) throws(ServiceError) {
+        guard case .object(let members) = window else {
+            throw .invalidType(path.isEmpty ? "window" : path, expected: "an object", found: window)
+        }
         let prefix = path.isEmpty ? "" : path + "."
+        try rejectUnknownKeys(members, allowed: allowedKeys, prefix: prefix)
         guard let eeg = window["eeg"] else { throw .missing(prefix + "eeg", code: "missing_modality", what: "is missing") }
         try matrix(eeg, rows: layout.eegChannels, columns: layout.eegBands, field: prefix + "eeg", rowName: "channel", into: &out)
         guard let peripheral = window["peripheral"] else {
@@ -77,9 +85,32 @@ struct WindowDecoder {
             guard case .number(let number) = element else {
                 throw .invalidType("\(field)[\(index)]", expected: "a number", found: element)
             }
-            let single = Float(number)
-            guard single.isFinite else { throw .nonFinite("\(field)[\(index)]") }
-            out.append(single)
+            out.append(try featureValue(number, field: "\(field)[\(index)]"))
         }
     }
+}
+
+/// Raw feature values the service accepts: |x| ≤ 1e9. Larger (yet finite) values overflow inside the
+/// network (squares in its normalisation layers pass Float's range near 1e19 after z-scoring, whose
+/// σ is floored at 1e-6), so they are refused up front instead of producing NaN.
+let maximumFeatureMagnitude = 1e9
+
+/// `value` as a Float within the accepted range; a refusal names the field: `non_finite` when the
+/// value does not fit a finite Float (e.g. `1e39`), `out_of_range` beyond ±1e9.
+func featureValue(_ value: Double, field: @autoclosure () -> String) throws(ServiceError) -> Float {
+    guard value.isFinite, abs(value) <= Double(Float.greatestFiniteMagnitude) else { throw .nonFinite(field()) }
+    guard abs(value) <= maximumFeatureMagnitude else {
+        let name = field()
+        throw ServiceError(.unprocessableContent, "out_of_range", "\(name) is beyond ±1e9", field: name)
+    }
+    return Float(value)
+}
+
+/// A 422 naming the first member of `members` not in `allowed`.
+func rejectUnknownKeys(_ members: [(key: String, value: JSON)], allowed: Set<String>, prefix: String) throws(ServiceError) {
+    guard let unknown = members.first(where: { !allowed.contains($0.key) }) else { return }
+    let name = prefix + String(unknown.key.prefix(64))
+    throw ServiceError(
+        .unprocessableContent, "unknown_field", "\(name) is not a known field (expected \(allowed.sorted().joined(separator: ", ")))",
+        field: name)
 }

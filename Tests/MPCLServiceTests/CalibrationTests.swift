@@ -10,7 +10,7 @@ struct CalibrationTests {
     @Test func calibrateThenPredictMatchesPredictorWithTheSameStatistics() throws {
         try withServer(models: ["default": 1, "person": 4], perSubject: ["person"]) { server in
             let client = try server.client()
-            let calibration = try client.post("/v1/models/person/calibrate", json: Windows.body(Array(0..<6)))
+            let calibration = try client.post("/v1/models/person/calibrate", json: ["windows": Windows.body(Array(0..<6))["windows"]!])
             #expect(calibration.status == 200)
             let mean = calibration.json["mean"]?.arrayValue?.compactMap { $0.doubleValue.map(Float.init) } ?? []
             let std = calibration.json["std"]?.arrayValue?.compactMap { $0.doubleValue.map(Float.init) } ?? []
@@ -49,7 +49,7 @@ struct CalibrationTests {
             // A model without per-subject standardisation ignores the field.
             let ignored = try client.post("/v1/models/default/predict", json: body)
             #expect(ignored.status == 200)
-            let one = try client.post("/v1/models/person/calibrate", json: Windows.body([0]))
+            let one = try client.post("/v1/models/person/calibrate", json: ["windows": Windows.body([0])["windows"]!])
             #expect(one.status == 422 && one.errorField == "windows")
         }
     }
