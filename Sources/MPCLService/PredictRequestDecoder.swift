@@ -22,14 +22,17 @@ struct PredictRequestDecoder {
             guard case .bool(let flag) = value else { throw .invalidType("aggregate", expected: "a boolean", found: value) }
             aggregate = flag
         }
+        // Validated whenever present (a malformed field is a client bug worth reporting), used only
+        // by per-subject models: the others standardise with their training statistics.
         var calibration: FeatureNormalization?
-        if model.needsCalibration {
-            guard let value = body["calibration"] else {
-                throw .missing(
-                    "calibration", code: "missing_calibration",
-                    what: "is required: model '\(model.name)' standardises features per subject (get it from /v1/models/\(model.name)/calibrate)")
-            }
-            calibration = try Self.calibration(value, featureCount: model.featureCount)
+        if let value = body["calibration"] {
+            let statistics = try Self.calibration(value, featureCount: model.featureCount)
+            if model.needsCalibration { calibration = statistics }
+        } else if model.needsCalibration {
+            throw .missing(
+                "calibration", code: "missing_calibration",
+                what:
+                    "is required: model '\(model.name)' standardises features per subject (get it from /v1/models/\(model.name)/calibrate)")
         }
         let (features, count) = try Self.windows(body, layout: model.layout, maxWindows: maxWindows)
         return PredictRequest(model: model, features: features, windows: count, aggregate: aggregate, calibration: calibration)
@@ -96,7 +99,8 @@ struct PredictRequestDecoder {
         let mean = try vector("mean")
         let std = try vector("std")
         if let index = std.firstIndex(where: { $0 < 0 }) {
-            throw ServiceError(.unprocessableContent, "invalid_value", "calibration.std[\(index)] is negative", field: "calibration.std[\(index)]")
+            throw ServiceError(
+                .unprocessableContent, "invalid_value", "calibration.std[\(index)] is negative", field: "calibration.std[\(index)]")
         }
         return FeatureNormalization(mean: mean, std: std)
     }

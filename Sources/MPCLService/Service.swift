@@ -206,10 +206,12 @@ func buildService(_ configuration: ServiceConfiguration, logSink: (@Sendable ([U
     }
     if repository.isEmpty {
         let reasons = report.failed.map { "\($0.file): \($0.reason)" }.joined(separator: "; ")
-        throw ServiceSetupError("no model could be loaded" + (reasons.isEmpty ? " (the directory has no .safetensors files)" : ": \(reasons)"))
+        throw ServiceSetupError(
+            "no model could be loaded" + (reasons.isEmpty ? " (the directory has no .safetensors files)" : ": \(reasons)"))
     }
     if let wanted = configuration.defaultModel, repository.model(named: wanted) == nil {
-        throw ServiceSetupError("default model '\(wanted)' is not among the loaded models: \(repository.all.map(\.name).joined(separator: ", "))")
+        throw ServiceSetupError(
+            "default model '\(wanted)' is not among the loaded models: \(repository.all.map(\.name).joined(separator: ", "))")
     }
     return service
 }

@@ -51,9 +51,13 @@ enum V2Codec {
             guard case .object = input else { throw .invalidType(field, expected: "an object", found: input) }
             guard let name = input["name"]?.stringValue else { throw .missing("\(field).name", what: "must be a string") }
             guard inputNames.contains(name) || (model.needsCalibration && name.hasPrefix("calibration_")) else {
-                throw ServiceError(.unprocessableContent, "unknown_input", "\(field) is named '\(name.prefix(64))'; the model takes \(inputNames.joined(separator: ", "))", field: "\(field).name")
+                throw ServiceError(
+                    .unprocessableContent, "unknown_input",
+                    "\(field) is named '\(name.prefix(64))'; the model takes \(inputNames.joined(separator: ", "))", field: "\(field).name")
             }
-            guard tensors[name] == nil else { throw ServiceError(.unprocessableContent, "duplicate_input", "input \(name) is given twice", field: field) }
+            guard tensors[name] == nil else {
+                throw ServiceError(.unprocessableContent, "duplicate_input", "input \(name) is given twice", field: field)
+            }
             guard input["datatype"]?.stringValue == "FP32" else {
                 throw ServiceError(.unprocessableContent, "invalid_datatype", "\(name) must have datatype FP32", field: "\(field).datatype")
             }
@@ -61,7 +65,8 @@ enum V2Codec {
             var shape: [Int] = []
             for dimension in shapeList {
                 guard let value = dimension.intValue, value >= 0, value <= 1 << 24 else {
-                    throw ServiceError(.unprocessableContent, "invalid_shape", "\(name) shape must hold non-negative integers", field: "\(field).shape")
+                    throw ServiceError(
+                        .unprocessableContent, "invalid_shape", "\(name) shape must hold non-negative integers", field: "\(field).shape")
                 }
                 shape.append(value)
             }
@@ -94,7 +99,9 @@ enum V2Codec {
         let face = try take("face", rowShapes: [[layout.faceDims], [layout.facePlanes, layout.faceBins]])
         let rows = batch ?? 0
         guard rows >= 1 else { throw .invalidShape("the batch dimension is 0", field: "inputs") }
-        guard rows <= maxWindows else { throw .payloadTooLarge("\(rows) windows in one request; the limit is \(maxWindows)", field: "inputs") }
+        guard rows <= maxWindows else {
+            throw .payloadTooLarge("\(rows) windows in one request; the limit is \(maxWindows)", field: "inputs")
+        }
         var features: [Float] = []
         features.reserveCapacity(rows * layout.featureCount)
         for row in 0..<rows {
@@ -107,14 +114,17 @@ enum V2Codec {
             let mean = try take1D("calibration_mean", tensors, count: layout.featureCount)
             let std = try take1D("calibration_std", tensors, count: layout.featureCount)
             if std.contains(where: { $0 < 0 }) {
-                throw ServiceError(.unprocessableContent, "invalid_value", "calibration_std has a negative entry", field: "inputs.calibration_std")
+                throw ServiceError(
+                    .unprocessableContent, "invalid_value", "calibration_std has a negative entry", field: "inputs.calibration_std")
             }
             calibration = FeatureNormalization(mean: mean, std: std)
         }
         return PredictRequest(model: model, features: features, windows: rows, aggregate: false, calibration: calibration)
     }
 
-    private static func take1D(_ name: String, _ tensors: [String: (shape: [Int], data: [Float])], count: Int) throws(ServiceError) -> [Float] {
+    private static func take1D(_ name: String, _ tensors: [String: (shape: [Int], data: [Float])], count: Int) throws(ServiceError)
+        -> [Float]
+    {
         guard let tensor = tensors[name] else {
             throw .missing("inputs.\(name)", code: "missing_calibration", what: "is required: the model standardises features per subject")
         }

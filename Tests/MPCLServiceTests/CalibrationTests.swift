@@ -46,9 +46,18 @@ struct CalibrationTests {
             }
             let short = try client.post("/v1/models/person/predict", json: body)
             #expect(short.status == 422 && short.errorField == "calibration.mean")
-            // A model without per-subject standardisation ignores the field.
-            let ignored = try client.post("/v1/models/default/predict", json: body)
+            // A model without per-subject standardisation validates the field but does not use it.
+            let invalid = try client.post("/v1/models/default/predict", json: body)
+            #expect(invalid.status == 422 && invalid.errorField == "calibration.mean")
+            var valid = Windows.body([0])
+            if case .object(var members) = valid {
+                let ones = JSON(numbers: [Float](repeating: 1, count: 913))
+                members.append(("calibration", ["mean": ones, "std": ones]))
+                valid = .object(members)
+            }
+            let ignored = try client.post("/v1/models/default/predict", json: valid)
             #expect(ignored.status == 200)
+            #expect(distributions(ignored) == distributions(try client.post("/v1/models/default/predict", json: Windows.body([0]))))
             let one = try client.post("/v1/models/person/calibrate", json: ["windows": Windows.body([0])["windows"]!])
             #expect(one.status == 422 && one.errorField == "windows")
         }

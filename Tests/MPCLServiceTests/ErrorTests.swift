@@ -61,7 +61,8 @@ struct ErrorTests {
             let missing = try client.post("/predict", json: window(replacing: "face", with: nil))
             #expect(missing.status == 422 && missing.errorCode == "missing_modality" && missing.errorField == "face")
 
-            let group = try client.post("/predict", json: window(replacing: "peripheral", with: ["gsr": JSON(numbers: [Float](repeating: 0, count: 28))]))
+            let group = try client.post(
+                "/predict", json: window(replacing: "peripheral", with: ["gsr": JSON(numbers: [Float](repeating: 0, count: 28))]))
             #expect(group.status == 422 && group.errorField == "peripheral.ppg")
 
             let wrongType = try client.post("/predict", json: window(replacing: "eeg", with: "eeg"))
@@ -76,7 +77,9 @@ struct ErrorTests {
     }
 
     @Test func tooManyWindowsAndTooLargeBodyAre413() throws {
-        try withServer(configure: { $0.maxWindows = 3; $0.limits.maxBodyBytes = 200_000 }) { server in
+        try withServer(configure: {
+            $0.maxWindows = 3; $0.limits.maxBodyBytes = 200_000
+        }) { server in
             let client = try server.client()
             let many = try client.post("/predict", json: Windows.body([0, 1, 2, 3]))
             #expect(many.status == 413 && many.errorCode == "payload_too_large" && many.errorField == "windows")
@@ -139,7 +142,9 @@ struct ErrorTests {
     }
 
     @Test func fullQueueAnswers503WithRetryAfter() throws {
-        try withServer(configure: { $0.queueCapacity = 1; $0.workers = 1; $0.maxDelayMilliseconds = 0 }) { server in
+        try withServer(configure: {
+            $0.queueCapacity = 1; $0.workers = 1; $0.maxDelayMilliseconds = 0
+        }) { server in
             let gate = DispatchSemaphore(value: 0)
             let entered = DispatchSemaphore(value: 0)
             server.service.batcher.beforeInference = {

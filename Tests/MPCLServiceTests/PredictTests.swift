@@ -65,7 +65,9 @@ struct PredictTests {
 
     @Test(arguments: [0.0, 5.0])
     func concurrentClientsMatchPredictorWithBatchingOnAndOff(delay: Double) throws {
-        try withServer(configure: { $0.maxDelayMilliseconds = delay; $0.maxBatch = 8 }) { server in
+        try withServer(configure: {
+            $0.maxDelayMilliseconds = delay; $0.maxBatch = 8
+        }) { server in
             let predictor = try server.predictor()
             let failures = Mutex(0)
             DispatchQueue.concurrentPerform(iterations: 12) { worker in
@@ -117,7 +119,8 @@ struct PredictTests {
             let client = try server.client()
             var bytes: [UInt8] = []
             for index in 0..<3 {
-                bytes += Client.encode("POST", "/predict", body: Windows.body([index]).serialized(), headers: [("X-Request-Id", "pipe-\(index)")])
+                bytes += Client.encode(
+                    "POST", "/predict", body: Windows.body([index]).serialized(), headers: [("X-Request-Id", "pipe-\(index)")])
             }
             client.send(bytes)
             let predictor = try server.predictor()
@@ -135,7 +138,8 @@ struct PredictTests {
         try withServer { server in
             let client = try server.client()
             let body = Windows.body([1, 2]).serialized()
-            var bytes = Array("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            var bytes = Array(
+                "POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
             var offset = 0
             while offset < body.count {
                 let size = min(1000, body.count - offset)

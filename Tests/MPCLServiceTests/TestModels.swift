@@ -43,7 +43,9 @@ enum TestModels {
     func writeDefaultCheckpoint() throws {
         let path = ProcessInfo.processInfo.environment["MPCL_WRITE_DEFAULT_CHECKPOINT"]!
         var checkpoint = try checkpoint(seed: 20_240_601)
-        checkpoint.training = ["note": "untrained placeholder (seeded initialisation); replace with a trained checkpoint", "seed": 20_240_601]
+        checkpoint.training = [
+            "note": "untrained placeholder (seeded initialisation); replace with a trained checkpoint", "seed": 20_240_601,
+        ]
         try checkpoint.write(to: path)
     }
 
