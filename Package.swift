@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "MPCLTraining", dependencies: ["MPCL", "EmotionData", "JSON"], swiftSettings: optimised),
         .target(
             name: "MPCLService", dependencies: ["HTTP1", "MPCL", "JSON", "Compression"],
-            swiftSettings: optimised),
+            resources: [.copy("Resources/default.safetensors")], swiftSettings: optimised),
 
         // Thin executables: argument parsing and wiring only.
         .executableTarget(
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "MPCLTests", dependencies: ["MPCL"]),
         .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MPCLTrainingTests", dependencies: ["MPCLTraining"]),
-        .testTarget(name: "MPCLServiceTests", dependencies: ["MPCLService"]),
+        .testTarget(name: "MPCLServiceTests", dependencies: ["MPCLService", "MPCL", "HTTP1", "JSON", "Compression"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,192 @@
+import Foundation
+import MPCL
+
+/// Dynamic batching across connections: requests wait in one bounded queue; N worker threads each
+/// take the oldest window chunk and, unless batching is off, coalesce later chunks for the same
+/// model until the batch holds `maxBatch` windows or the oldest has waited `maxDelay`. Requests
+/// larger than `maxBatch` are split into chunks, which bounds activation memory per forward pass.
+///
+/// Every chunk is z-scored with its own request's statistics before the chunks are stacked, and
+/// the forward pass treats rows independently, so a coalesced answer equals the request run alone.
+/// The model never runs on an event-loop thread.
+final class Batcher: @unchecked Sendable {
+    /// Called with each batch: windows, seconds of inference, and each chunk's seconds in the queue.
+    typealias Observer = @Sendable (_ windows: Int, _ inferenceSeconds: Double, _ queueSeconds: [Double]) -> Void
+
+    let maxBatch: Int
+    let maxDelayNanos: UInt64
+    let capacity: Int
+    private let condition = NSCondition()
+    private var queue: [Chunk] = []
+    private var queuedRequests = 0
+    private var collecting = false
+    private var stopping = false
+    private var threads = 0
+    private let finished = DispatchGroup()
+    private let observer: Observer?
+    /// Test hook: runs on the worker before each forward pass (lets a test hold the workers busy).
+    var beforeInference: (@Sendable () -> Void)?
+
+    init(workers: Int, maxBatch: Int, maxDelayMilliseconds: Double, capacity: Int, observer: Observer? = nil) {
+        self.maxBatch = maxBatch
+        self.maxDelayNanos = UInt64(maxDelayMilliseconds * 1e6)
+        self.capacity = capacity
+        self.observer = observer
+        for index in 0..<workers {
+            finished.enter()
+            let thread = Thread { [self] in
+                workerLoop()
+                finished.leave()
+            }
+            thread.name = "mpcl-inference-\(index)"
+            thread.start()
+        }
+        threads = workers
+    }
+
+    /// Requests waiting for a worker (not yet fully picked up).
+    var depth: Int { condition.withLock { queuedRequests } }
+
+    /// Queues `request`; `completion` gets the distributions (windows × classes) on a worker thread.
+    /// False when the queue is full or stopping: the caller answers 503.
+    func submit(_ request: PredictRequest, completion: @escaping @Sendable ([Float]) -> Void) -> Bool {
+        let group = Group(request: request, maxBatch: maxBatch, completion: completion)
+        let now = monotonicNanos()
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping, queuedRequests < capacity else { return false }
+        queuedRequests += 1
+        var row = 0
+        while row < request.windows {
+            let rows = min(maxBatch, request.windows - row)
+            queue.append(Chunk(group: group, firstRow: row, rows: rows, enqueued: now))
+            row += rows
+        }
+        condition.broadcast()
+        return true
+    }
+
+    /// Lets queued work finish, then stops and joins the workers.
+    func stop() {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+        }
+        finished.wait()
+    }
+
+    private func workerLoop() {
+        while true {
+            condition.lock()
+            while (queue.isEmpty || collecting) && !stopping { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                return
+            }
+            var batch = [take(at: 0)]
+            var rows = batch[0].rows
+            if maxDelayNanos > 0 && rows < maxBatch {
+                collecting = true
+                let deadline = batch[0].enqueued &+ maxDelayNanos
+                while rows < maxBatch {
+                    var index = 0
+                    while index < queue.count && rows < maxBatch {
+                        let chunk = queue[index]
+                        if chunk.group.model === batch[0].group.model && rows + chunk.rows <= maxBatch {
+                            batch.append(take(at: index))
+                            rows += chunk.rows
+                        } else {
+                            index += 1
+                        }
+                    }
+                    let now = monotonicNanos()
+                    if rows >= maxBatch || stopping || now >= deadline { break }
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
+                }
+                collecting = false
+                condition.broadcast()
+            }
+            condition.unlock()
+            run(batch, rows: rows)
+        }
+    }
+
+    /// Removes the chunk at `index`; the caller holds the lock.
+    private func take(at index: Int) -> Chunk {
+        let chunk = queue.remove(at: index)
+        chunk.group.queuedChunks -= 1
+        if chunk.group.queuedChunks == 0 { queuedRequests -= 1 }
+        return chunk
+    }
+
+    private func run(_ batch: [Chunk], rows: Int) {
+        beforeInference?()
+        let model = batch[0].group.model
+        let features = model.featureCount
+        let started = monotonicNanos()
+        var input: [Float] = []
+        input.reserveCapacity(rows * features)
+        for chunk in batch {
+            var block = Array(chunk.group.features[(chunk.firstRow * features)..<((chunk.firstRow + chunk.rows) * features)])
+            chunk.group.normalization.apply(to: &block)
+            input.append(contentsOf: block)
+        }
+        let output = model.predictor.distributions(rawFeatures: input, rows: rows, calibration: model.identity)
+        let ended = monotonicNanos()
+        observer?(rows, Double(ended - started) / 1e9, batch.map { Double(started &- $0.enqueued) / 1e9 })
+        let classes = model.classCount
+        var offset = 0
+        for chunk in batch {
+            chunk.group.deliver(output[(offset * classes)..<((offset + chunk.rows) * classes)], firstRow: chunk.firstRow)
+            offset += chunk.rows
+        }
+    }
+
+    /// One request's share of the queue: its chunks fill one output buffer; the last to land answers.
+    private final class Group: @unchecked Sendable {
+        let model: LoadedModel
+        let features: [Float]
+        let normalization: FeatureNormalization
+        let classes: Int
+        /// Guarded by the batcher's lock.
+        var queuedChunks: Int
+        private let lock = NSLock()
+        private var output: [Float]
+        private var pendingRows: Int
+        private let completion: @Sendable ([Float]) -> Void
+
+        init(request: PredictRequest, maxBatch: Int, completion: @escaping @Sendable ([Float]) -> Void) {
+            model = request.model
+            features = request.features
+            normalization = request.normalization
+            classes = request.model.classCount
+            queuedChunks = (request.windows + maxBatch - 1) / maxBatch
+            output = [Float](repeating: 0, count: request.windows * classes)
+            pendingRows = request.windows
+            self.completion = completion
+        }
+
+        func deliver(_ rows: ArraySlice<Float>, firstRow: Int) {
+            let done: [Float]? = lock.withLock {
+                output.replaceSubrange((firstRow * classes)..<(firstRow * classes + rows.count), with: rows)
+                pendingRows -= rows.count / classes
+                return pendingRows == 0 ? output : nil
+            }
+            if let done { completion(done) }
+        }
+    }
+
+    private struct Chunk {
+        let group: Group
+        let firstRow: Int
+        let rows: Int
+        let enqueued: UInt64
+    }
+}
+
+/// Nanoseconds on the monotonic clock.
+func monotonicNanos() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+}

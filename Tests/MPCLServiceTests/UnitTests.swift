@@ -1,0 +1,58 @@
+import JSON
+import Testing
+
+@testable import MPCLService
+
+@Suite("Pure pieces")
+struct UnitTests {
+    @Test func routerMatchesEveryEndpoint() {
+        #expect(Router.route("/predict") == .predict)
+        #expect(Router.route("/v1/models/a.b_c-1/predict") == .modelPredict("a.b_c-1"))
+        #expect(Router.route("/v1/models/x/calibrate") == .calibrate("x"))
+        #expect(Router.route("/v1/models/x") == .model("x"))
+        #expect(Router.route("/v2/models/x/versions/7/infer") == .v2Infer("x"))
+        #expect(Router.route("/v2/models/x/ready") == .v2ModelReady("x"))
+        #expect(Router.route("/v1/models/../predict") == nil)
+        #expect(Router.route("/v1/models/a%2Fb") == nil)
+        #expect(Router.route("/predict/") == nil)
+        #expect(Router.route("/v1/models/x/predict/extra") == nil)
+    }
+
+    @Test func constantTimeComparison() {
+        #expect(Service.constantTimeEquals(Array("token".utf8), Array("token".utf8)))
+        #expect(!Service.constantTimeEquals(Array("token".utf8), Array("tokem".utf8)))
+        #expect(!Service.constantTimeEquals(Array("token".utf8), Array("token2".utf8)))
+        #expect(!Service.constantTimeEquals([], Array("a".utf8)))
+        #expect(Service.bearerToken("Bearer  abc ") == "abc")
+        #expect(Service.bearerToken("Basic abc") == nil)
+    }
+
+    @Test func acceptEncodingNegotiation() {
+        #expect(Exchange.acceptsGzip(["gzip"]))
+        #expect(Exchange.acceptsGzip(["br, gzip;q=0.5"]))
+        #expect(Exchange.acceptsGzip(["*"]))
+        #expect(!Exchange.acceptsGzip(["gzip;q=0"]))
+        #expect(!Exchange.acceptsGzip(["br", "identity"]))
+    }
+
+    @Test func prometheusTextFormat() {
+        let registry = PrometheusRegistry()
+        let counter = registry.counter("c_total", "A counter.")
+        let histogram = registry.histogram("h_seconds", "A histogram.", buckets: [0.1, 1])
+        counter.increment(["a": "x\"y"])
+        histogram.observe(0.5)
+        histogram.observe(5)
+        let text = registry.render()
+        #expect(text.contains("# TYPE c_total counter\nc_total{a=\"x\\\"y\"} 1\n"))
+        #expect(text.contains("h_seconds_bucket{le=\"0.1\"} 0\nh_seconds_bucket{le=\"1\"} 1\nh_seconds_bucket{le=\"+Inf\"} 2\n"))
+        #expect(text.contains("h_seconds_sum 5.5\nh_seconds_count 2\n"))
+    }
+
+    @Test func configurationValidation() {
+        var configuration = ServiceConfiguration()
+        #expect(configuration.validationErrors().isEmpty)
+        configuration.port = 70000
+        configuration.tlsCertificatePath = "/x"
+        #expect(configuration.validationErrors().count == 2)
+    }
+}
