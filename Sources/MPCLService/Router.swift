@@ -18,6 +18,8 @@ enum Route: Equatable {
     case v2Model(String)
     case v2ModelReady(String)
     case v2Infer(String)
+    case page
+    case examples
 
     /// Methods the endpoint answers (HEAD wherever GET).
     var allowedMethods: [String] {
@@ -45,6 +47,8 @@ enum Route: Equatable {
         case .v2Model: return "/v2/models/{name}"
         case .v2ModelReady: return "/v2/models/{name}/ready"
         case .v2Infer: return "/v2/models/{name}/infer"
+        case .page: return "/"
+        case .examples: return "/examples.json"
         }
     }
 
@@ -61,6 +65,8 @@ enum Router {
     /// The endpoint at `path`, or nil (404). A trailing slash is not the same path.
     static func route(_ path: Substring) -> Route? {
         switch path {
+        case "/": return .page
+        case "/examples.json": return .examples
         case "/predict": return .predict
         case "/healthz": return .healthz
         case "/readyz": return .readyz

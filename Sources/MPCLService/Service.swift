@@ -20,6 +20,7 @@ public final class Service: @unchecked Sendable {
     let batcher: Batcher
     let metrics: ServiceMetrics
     let log: RequestLog
+    let assets = StaticAssets()
     private var server: HTTPServer!
     let stateLock = NSLock()
     var draining = false
@@ -130,6 +131,8 @@ public final class Service: @unchecked Sendable {
         }
         switch route {
         case .healthz: exchange.respond(["status": "ok"])
+        case .page: assets.page.isEmpty ? exchange.fail(.notFound(request.path)) : exchange.respond(assets.pageResponse)
+        case .examples: assets.examples.isEmpty ? exchange.fail(.notFound(request.path)) : exchange.respond(assets.examplesResponse)
         case .readyz: readiness(exchange)
         case .metrics:
             exchange.respond(
