@@ -12,10 +12,13 @@ struct PredictRequestDecoder {
     static let requestKeys: Set<String> = ["windows", "model", "aggregate", "calibration"]
     static let singleWindowKeys: Set<String> = WindowDecoder.modalities.union(["model", "aggregate", "calibration"])
 
-    /// `pathModel` is the `{name}` of `/v1/models/{name}/predict`; it wins over a body `model`.
+    /// `pathModel` is the `{name}` of `/v1/models/{name}/predict`; the body then has no `model` field.
     func decode(_ body: JSON, pathModel: String?) throws(ServiceError) -> PredictRequest {
         guard case .object(let members) = body else { throw .invalidType("body", expected: "an object", found: body) }
-        try rejectUnknownKeys(members, allowed: body["windows"] == nil ? Self.singleWindowKeys : Self.requestKeys, prefix: "")
+        // With the model in the path, a body `model` is not a field of the request.
+        var allowed = body["windows"] == nil ? Self.singleWindowKeys : Self.requestKeys
+        if pathModel != nil { allowed.remove("model") }
+        try rejectUnknownKeys(members, allowed: allowed, prefix: "")
         let model = try resolveModel(body, pathModel: pathModel)
         var aggregate = false
         if let value = body["aggregate"] {
@@ -43,9 +46,13 @@ struct PredictRequestDecoder {
             guard let model = repository.model(named: pathModel) else { throw .unknownModel(pathModel) }
             return model
         }
+        var bodyModel: String?
         if let value = body["model"] {
             guard case .string(let name) = value else { throw .invalidType("model", expected: "a string", found: value) }
-            guard let model = repository.model(named: name) else { throw .unknownModel(name) }
+            bodyModel = name
+        }
+        if let bodyModel {
+            guard let model = repository.model(named: bodyModel) else { throw .unknownModel(bodyModel) }
             return model
         }
         guard let model = repository.defaultModel else { throw ServiceError.notReady }

@@ -158,6 +158,7 @@ final class PrometheusRegistry: @unchecked Sendable {
 
     /// Label values escape backslash, double quote and newline.
     private static func escape(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return value }
         var out = ""
         for character in value {
             switch character {
