@@ -87,7 +87,9 @@ public enum ReportPlot {
         for (subject, clip) in zip(table.subjects, table.clips) where !order.contains(where: { $0.subject == subject && $0.clip == clip }) {
             order.append((subject, clip))
         }
-        // Spread the chosen clips over the table rather than taking the first few.
+        // Spread the chosen clips over the clip indices (DMER orders clips positive, negative, mixed)
+        // rather than taking one subject's first few.
+        order.sort { ($0.clip, $0.subject) < ($1.clip, $1.subject) }
         let step = max(order.count / max(count, 1), 1)
         let chosen = stride(from: 0, to: order.count, by: step).prefix(count).map { order[$0] }
         let valence = labels.names == table.labels ? labels.valence : [Int](repeating: 1, count: classes)
