@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "MPCLTraining", dependencies: ["MPCL", "EmotionData", "JSON"], swiftSettings: optimised),
         .target(
             name: "MPCLService", dependencies: ["HTTP1", "MPCL", "JSON", "Compression"],
-            resources: [.copy("Resources/default.safetensors"), .copy("Resources/index.html"), .copy("Resources/examples.json")], swiftSettings: optimised),
+            resources: [.copy("Resources/default.safetensors"), .copy("Resources/index.html"), .copy("Resources/examples.json")],
+            swiftSettings: optimised),
 
         // Thin executables: argument parsing and wiring only.
         .executableTarget(

@@ -167,8 +167,9 @@ final class Connection {
             case .request(let request):
                 headStartedAt = 0
                 bodyStartedAt = 0
-                let sequence = responses.enqueue(isHEAD: request.method == "HEAD", keepAlive: request.keepAlive,
-                                                 version: request.version)
+                let sequence = responses.enqueue(
+                    isHEAD: request.method == "HEAD", keepAlive: request.keepAlive,
+                    version: request.version)
                 loop.context.handler(request, HTTPResponder(connection: self, sequence: sequence))
                 if closed { return }
             }
@@ -316,7 +317,8 @@ final class Connection {
         }
         // A connection that never started a request gets only the header timeout: holding
         // silent sockets open is the cheapest way to exhaust `maxConnections`.
-        let idleLimit = !responses.hasStarted
+        let idleLimit =
+            !responses.hasStarted
             ? min(limits.headerReadTimeout, limits.keepAliveIdleTimeout) : limits.keepAliveIdleTimeout
         if responses.isEmpty && pendingOutput == 0 && parser.phase == .idle
             && elapsed(since: lastActivity, now) > idleLimit

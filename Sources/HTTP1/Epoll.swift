@@ -18,19 +18,22 @@ enum Epoll {
     static let eventfdNonblock: Int32 = 0o4000
 
     #if arch(x86_64)
-    static let eventSize = 12
-    static let dataOffset = 4
+        static let eventSize = 12
+        static let dataOffset = 4
     #else
-    static let eventSize = 16
-    static let dataOffset = 8
+        static let eventSize = 16
+        static let dataOffset = 8
     #endif
 
     private typealias CreateFn = @convention(c) (Int32) -> Int32
     private typealias CtlFn = @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
     private typealias WaitFn = @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
     private typealias EventfdFn = @convention(c) (UInt32, Int32) -> Int32
-    private typealias Accept4Fn = @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?,
-                                                 UnsafeMutablePointer<socklen_t>?, Int32) -> Int32
+    private typealias Accept4Fn =
+        @convention(c) (
+            Int32, UnsafeMutablePointer<sockaddr>?,
+            UnsafeMutablePointer<socklen_t>?, Int32
+        ) -> Int32
 
     private static func symbol<T>(_ name: String, as: T.Type) -> T {
         guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else {

@@ -71,7 +71,7 @@ struct HTTPHeadParser {
     private func parseVersion(_ b: [UInt8], _ r: Range<Int>) throws(HTTPParseError) -> HTTPVersion {
         let p = r.lowerBound
         guard r.count == 8, b[p] == 0x48, b[p + 1] == 0x54, b[p + 2] == 0x54, b[p + 3] == 0x50,  // "HTTP"
-              b[p + 4] == 0x2F, b[p + 6] == 0x2E  // "/" and "."
+            b[p + 4] == 0x2F, b[p + 6] == 0x2E  // "/" and "."
         else { throw .badRequest("malformed HTTP version") }
         let majorByte = b[r.lowerBound + 5], minorByte = b[r.lowerBound + 7]
         guard (0x30...0x39).contains(majorByte), (0x30...0x39).contains(minorByte) else {
@@ -92,8 +92,9 @@ struct HTTPHeadParser {
         while i < line.upperBound, b[i] != ByteClass.colon {
             guard ByteClass.tchar[Int(b[i])] else {
                 // §5.1: whitespace between name and colon MUST be rejected with 400.
-                throw .badRequest(ByteClass.isWhitespace(b[i])
-                    ? "whitespace between field name and colon" : "invalid character in field name")
+                throw .badRequest(
+                    ByteClass.isWhitespace(b[i])
+                        ? "whitespace between field name and colon" : "invalid character in field name")
             }
             i += 1
         }
@@ -120,19 +121,26 @@ struct HTTPHeadParser {
         var expectValues: [String] = []
         for field in headers.fields {
             let n = field.name
-            if HTTPHeaders.equalsIgnoringCase(n, "host") { hostCount += 1 }
-            else if HTTPHeaders.equalsIgnoringCase(n, "content-length") { contentLengths.append(field.value) }
-            else if HTTPHeaders.equalsIgnoringCase(n, "transfer-encoding") { transferEncodings.append(field.value) }
-            else if HTTPHeaders.equalsIgnoringCase(n, "connection") { connectionValues.append(field.value) }
-            else if HTTPHeaders.equalsIgnoringCase(n, "expect") { expectValues.append(field.value) }
+            if HTTPHeaders.equalsIgnoringCase(n, "host") {
+                hostCount += 1
+            } else if HTTPHeaders.equalsIgnoringCase(n, "content-length") {
+                contentLengths.append(field.value)
+            } else if HTTPHeaders.equalsIgnoringCase(n, "transfer-encoding") {
+                transferEncodings.append(field.value)
+            } else if HTTPHeaders.equalsIgnoringCase(n, "connection") {
+                connectionValues.append(field.value)
+            } else if HTTPHeaders.equalsIgnoringCase(n, "expect") {
+                expectValues.append(field.value)
+            }
         }
 
         // RFC 9112 §3.2: a 1.1 request without exactly one Host is answered 400.
         if version == .http11 && hostCount == 0 { throw .badRequest("missing Host header") }
         if hostCount > 1 { throw .badRequest("multiple Host headers") }
 
-        let framing = try framingOf(version: version, contentLengths: contentLengths,
-                                    transferEncodings: transferEncodings)
+        let framing = try framingOf(
+            version: version, contentLengths: contentLengths,
+            transferEncodings: transferEncodings)
 
         var close = false, keepAliveToken = false
         for value in connectionValues {
@@ -166,8 +174,9 @@ struct HTTPHeadParser {
             break
         }
 
-        return Head(method: method, target: target, version: version, headers: headers,
-                    keepAlive: keepAlive, framing: framing, expectsContinue: expectsContinue)
+        return Head(
+            method: method, target: target, version: version, headers: headers,
+            keepAlive: keepAlive, framing: framing, expectsContinue: expectsContinue)
     }
 
     /// Body length per RFC 9112 §6.1–§6.3, refusing every ambiguous shape.

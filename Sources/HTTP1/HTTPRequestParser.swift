@@ -42,17 +42,17 @@ public struct HTTPRequestParser {
     static let maxChunkLineBytes = 4096
 
     private struct Scan {
-        var scanned = 0      // bytes after `start` already examined
-        var lineStart = 0    // start of the current line
-        var blockStart = 0   // first byte after skipped leading empty lines
-        var lines = 0        // completed non-empty lines (trailers only)
+        var scanned = 0  // bytes after `start` already examined
+        var lineStart = 0  // start of the current line
+        var blockStart = 0  // first byte after skipped leading empty lines
+        var lines = 0  // completed non-empty lines (trailers only)
     }
 
     private enum State {
         case head(Scan)
         case fixedBody(Int)
-        case chunkSize(Int)          // bytes of the size line already scanned
-        case chunkData(Int)          // bytes of this chunk still to read
+        case chunkSize(Int)  // bytes of the size line already scanned
+        case chunkData(Int)  // bytes of this chunk still to read
         case chunkDataEnd
         case trailers(Scan)
         case finished
@@ -182,8 +182,9 @@ public struct HTTPRequestParser {
     private mutating func complete() -> HTTPRequest {
         let h = head!
         head = nil
-        let request = HTTPRequest(method: h.method, target: h.target, version: h.version,
-                                  headers: h.headers, body: body, keepAlive: h.keepAlive)
+        let request = HTTPRequest(
+            method: h.method, target: h.target, version: h.version,
+            headers: h.headers, body: body, keepAlive: h.keepAlive)
         body = []
         state = h.keepAlive ? .head(Scan()) : .finished
         return request

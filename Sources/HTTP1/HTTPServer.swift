@@ -42,10 +42,12 @@ public final class HTTPServer: @unchecked Sendable {
         if let cert = configuration.tlsCertificatePath, let key = configuration.tlsPrivateKeyPath {
             tls = try TLSContext(certificatePath: cert, privateKeyPath: key)
         }
-        let context = ServerContext(limits: configuration.limits, handler: handler,
-                                    renderError: configuration.errorRenderer, tls: tls)
-        let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port,
-                                           backlog: configuration.backlog)
+        let context = ServerContext(
+            limits: configuration.limits, handler: handler,
+            renderError: configuration.errorRenderer, tls: tls)
+        let (fd, port) = try Socket.listen(
+            host: configuration.host, port: configuration.port,
+            backlog: configuration.backlog)
         var loops: [EventLoop] = []
         do {
             for _ in 0..<max(1, configuration.eventLoopCount) { loops.append(try EventLoop(context: context)) }

@@ -71,8 +71,9 @@ struct ResponseQueue {
                 out.append(contentsOf: raw)
             } else if let response = slot.response {
                 let keepAlive = slot.keepAlive && !(lastBeforeClose && written == slots.count - 1)
-                HTTPResponseWriter.write(response, isHEAD: slot.isHEAD, keepAlive: keepAlive,
-                                         requestVersion: slot.version, date: date(), into: &out)
+                HTTPResponseWriter.write(
+                    response, isHEAD: slot.isHEAD, keepAlive: keepAlive,
+                    requestVersion: slot.version, date: date(), into: &out)
                 if !keepAlive {
                     written = slots.count  // nothing behind a closing response can be sent
                     return true

@@ -12,9 +12,10 @@ final class ServerContext: @unchecked Sendable {
     private var open = 0
     private var isDraining = false
 
-    init(limits: HTTPLimits, handler: @escaping HTTPServer.Handler,
-         renderError: @escaping HTTPErrorRenderer, tls: TLSContext?)
-    {
+    init(
+        limits: HTTPLimits, handler: @escaping HTTPServer.Handler,
+        renderError: @escaping HTTPErrorRenderer, tls: TLSContext?
+    ) {
         self.limits = limits
         self.handler = handler
         self.renderError = renderError

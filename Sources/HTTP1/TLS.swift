@@ -13,8 +13,9 @@ final class TLSContext: @unchecked Sendable {
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw TLSError(description: "SSL_CTX_new failed") }
         self.ctx = ctx
         // Partial writes and a moving buffer: our output array may grow or move between retries.
-        _ = SSL_CTX_ctrl(ctx, SSL_CTRL_MODE,
-                         Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER), nil)
+        _ = SSL_CTX_ctrl(
+            ctx, SSL_CTRL_MODE,
+            Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER), nil)
         _ = SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(TLS1_2_VERSION), nil)
         guard SSL_CTX_use_certificate_chain_file(ctx, certificatePath) == 1 else {
             throw TLSError(description: "cannot load certificate \(certificatePath): \(Self.lastError())")

@@ -112,7 +112,8 @@ public struct FitRun {
         if let last = results.last { try last.checkpoint.write(to: outcome.modelPath) }
         try AtomicFile.write(Array(pooled.csv.utf8), to: outcome.predictionsPath)
         try AtomicFile.write(report.serialized(), to: outcome.reportPath)
-        try AtomicFile.write(Array(ReportPlot.svg(report: report, predictions: pooled, labels: dataset.labels).utf8), to: path("report.svg"))
+        try AtomicFile.write(
+            Array(ReportPlot.svg(report: report, predictions: pooled, labels: dataset.labels).utf8), to: path("report.svg"))
         store.remove()
         return outcome
     }

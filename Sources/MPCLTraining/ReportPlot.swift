@@ -12,7 +12,8 @@ public enum ReportPlot {
     /// The SVG text for `report` (the `report.json` value) and its pooled `predictions`.
     public static func svg(report: JSON, predictions: PredictionTable, labels: LabelSet, clipCount: Int = 4) -> String {
         var canvas = SVGCanvas(width: width)
-        let title = "\(report["model"]?.stringValue ?? "model") · \(report["protocol"]?.stringValue ?? "")"
+        let title =
+            "\(report["model"]?.stringValue ?? "model") · \(report["protocol"]?.stringValue ?? "")"
             + " · \(report["normalize"]?.stringValue ?? "") normalisation · \(predictions.rowCount) test windows"
         canvas.text(title, x: 20, y: 28, size: 18, weight: "bold")
         let folds = report["folds"]?.arrayValue ?? []
@@ -40,7 +41,8 @@ public enum ReportPlot {
             return
         }
         let range = Axis(low: min(0, low), high: high > low ? high * 1.05 : low + 1)
-        canvas.axes(plot, yAxis: range, xLabel: "epoch", xTicks: (1...epochs).map { (Double($0), "\($0)") }, xRange: (1, Double(max(epochs, 2))))
+        canvas.axes(
+            plot, yAxis: range, xLabel: "epoch", xTicks: (1...epochs).map { (Double($0), "\($0)") }, xRange: (1, Double(max(epochs, 2))))
         for (position, item) in series.enumerated() {
             let colour = foldColours[position % foldColours.count]
             for (values, dashed) in [(item.train, false), (item.validation, true)] where !values.isEmpty {
@@ -59,7 +61,10 @@ public enum ReportPlot {
         canvas.text("Metrics per fold (last bar: all test windows pooled; ↓ lower is better, ↑ higher)", x: 20, y: top + 4, size: 14)
         let panelWidth = (width - 40) / 6
         for (index, metric) in Metric.allCases.enumerated() {
-            let values = folds.map { $0["metrics"]?[metric.rawValue]?["mean"]?.doubleValue ?? .nan } + [pooled?[metric.rawValue]?["mean"]?.doubleValue ?? .nan]
+            let values =
+                folds.map { $0["metrics"]?[metric.rawValue]?["mean"]?.doubleValue ?? .nan } + [
+                    pooled?[metric.rawValue]?["mean"]?.doubleValue ?? .nan
+                ]
             let finite = values.filter(\.isFinite)
             let high = max(finite.max() ?? 1, 1e-12) * 1.15
             let plot = PlotArea(x: 20 + Double(index) * panelWidth + 30, y: top + 40, width: panelWidth - 45, height: 150)
@@ -73,7 +78,9 @@ public enum ReportPlot {
                     x: plot.x + Double(position) * barWidth + 2, y: plot.y + plot.height - height, width: barWidth - 4, height: height,
                     fill: isPooled ? "#444444" : foldColours[position % foldColours.count], role: "metric-bar",
                     title: "\(isPooled ? "pooled" : "fold \(position)") \(metric.rawValue) \(format(value))")
-                canvas.text(format(value), x: plot.x + Double(position) * barWidth + barWidth / 2, y: plot.y + plot.height - height - 4, size: 8, anchor: "middle")
+                canvas.text(
+                    format(value), x: plot.x + Double(position) * barWidth + barWidth / 2, y: plot.y + plot.height - height - 4, size: 8,
+                    anchor: "middle")
             }
         }
     }
@@ -115,11 +122,14 @@ public enum ReportPlot {
                 let gap = position >= grouped.firstIndex(where: { valence[$0] <= 0 }) ?? classes ? slot : 0
                 let x = plot.x + Double(position) * slot + gap / 2 + slot * 0.1
                 let isPositive = valence[c] > 0
-                for (offset, value, shade) in [(0.0, truth[c], isPositive ? "#9ecae1" : "#fcae91"), (slot * 0.4, predicted[c], isPositive ? "#2171b5" : "#cb181d")] {
+                for (offset, value, shade) in [
+                    (0.0, truth[c], isPositive ? "#9ecae1" : "#fcae91"), (slot * 0.4, predicted[c], isPositive ? "#2171b5" : "#cb181d"),
+                ] {
                     let height = plot.height * value / high
                     canvas.rect(
                         x: x + offset, y: plot.y + plot.height - height, width: slot * 0.38, height: height, fill: shade,
-                        role: offset == 0 ? "true-bar" : "predicted-bar", title: "\(table.labels[c]) \(offset == 0 ? "true" : "predicted") \(format(value))")
+                        role: offset == 0 ? "true-bar" : "predicted-bar",
+                        title: "\(table.labels[c]) \(offset == 0 ? "true" : "predicted") \(format(value))")
                 }
                 canvas.text(table.labels[c], x: x + slot * 0.4, y: plot.y + plot.height + 14, size: 10, anchor: "middle")
             }
@@ -164,13 +174,15 @@ struct SVGCanvas {
 
     mutating func text(_ content: String, x: Double, y: Double, size: Double, weight: String = "normal", anchor: String = "start") {
         body.append(
-            "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" font-weight=\"\(weight)\" text-anchor=\"\(anchor)\">\(escape(content))</text>")
+            "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" font-weight=\"\(weight)\" text-anchor=\"\(anchor)\">\(escape(content))</text>"
+        )
     }
 
     mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, role: String, title: String? = nil) {
         let tooltip = title.map { "<title>\(escape($0))</title>" } ?? ""
         body.append(
-            "<rect class=\"\(role)\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(max(width, 0)))\" height=\"\(n(max(height, 0)))\" fill=\"\(fill)\">\(tooltip)</rect>")
+            "<rect class=\"\(role)\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(max(width, 0)))\" height=\"\(n(max(height, 0)))\" fill=\"\(fill)\">\(tooltip)</rect>"
+        )
     }
 
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, colour: String = "#333333") {
@@ -180,7 +192,8 @@ struct SVGCanvas {
     mutating func polyline(_ points: [(Double, Double)], colour: String, dashed: Bool, role: String) {
         let coordinates = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
         body.append(
-            "<polyline class=\"\(role)\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>")
+            "<polyline class=\"\(role)\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+        )
     }
 
     /// Left and bottom axes with a few value ticks.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTP1
 
 /// Everything a parse produced: events in order, then the error that stopped it (if any).
@@ -30,8 +31,10 @@ func parse(_ chunks: [ArraySlice<UInt8>], limits: HTTPLimits) -> ParseOutcome {
 
 /// Parses `raw` whole, split at every byte boundary, and one byte at a time; expects the
 /// same outcome every way and returns it.
-func parseEverySplit(_ raw: String, limits: HTTPLimits = HTTPLimits(),
-                     sourceLocation: SourceLocation = #_sourceLocation) -> ParseOutcome {
+func parseEverySplit(
+    _ raw: String, limits: HTTPLimits = HTTPLimits(),
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> ParseOutcome {
     let bytes = Array(raw.utf8)
     let whole = parse([bytes[...]], limits: limits)
     for cut in 0...bytes.count {
@@ -77,7 +80,8 @@ struct ParserTests {
     }
 
     @Test func chunkedWithExtensionsAndTrailers() throws {
-        let raw = "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let raw =
+            "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;name=value\r\nhello\r\n6 ; ext\r\n world\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n"
             + "GET /next HTTP/1.1\r\nHost: a\r\n\r\n"
         let o = parseEverySplit(raw)
@@ -149,15 +153,17 @@ struct ParserTests {
     }
 
     @Test func expectContinueThenTooLargeGets413WithoutContinue() throws {
-        let o = parseEverySplit("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n",
-                                limits: HTTPLimits(maxBodyBytes: 10))
+        let o = parseEverySplit(
+            "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n",
+            limits: HTTPLimits(maxBodyBytes: 10))
         #expect(o.events.isEmpty)
         #expect(o.error?.status.code == 413)
     }
 
     @Test func lenientLineEndingsWhenNotStrict() throws {
-        let o = parseEverySplit("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n",
-                                limits: HTTPLimits(strictCRLF: false))
+        let o = parseEverySplit(
+            "POST / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n",
+            limits: HTTPLimits(strictCRLF: false))
         #expect(o.error == nil)
         #expect(o.requests.first?.body == Array("abc".utf8))
     }
@@ -204,31 +210,56 @@ struct ParserTests {
 
     static let refusals: [Refusal] = [
         // Smuggling shapes (RFC 9112 §6.1, §6.3)
-        Refusal(name: "CL and TE", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
-        Refusal(name: "TE and CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", status: 400),
-        Refusal(name: "differing duplicate CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", status: 400),
+        Refusal(
+            name: "CL and TE", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            status: 400),
+        Refusal(
+            name: "TE and CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+            status: 400),
+        Refusal(
+            name: "differing duplicate CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+            status: 400),
         Refusal(name: "differing CL list", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 4\r\n\r\nabcd", status: 400),
         Refusal(name: "negative CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", status: 400),
         Refusal(name: "plus-signed CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc", status: 400),
         Refusal(name: "hex CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x3\r\n\r\nabc", status: 400),
         Refusal(name: "empty CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n", status: 400),
         Refusal(name: "overflowing CL", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", status: 400),
-        Refusal(name: "TE not ending in chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", status: 400),
-        Refusal(name: "chunked twice", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
+        Refusal(
+            name: "TE not ending in chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", status: 400),
+        Refusal(
+            name: "chunked twice",
+            raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
         Refusal(name: "unknown TE", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", status: 501),
-        Refusal(name: "gzip then chunked (unsupported)", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", status: 501),
+        Refusal(
+            name: "gzip then chunked (unsupported)", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            status: 501),
         Refusal(name: "TE on HTTP/1.0", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
         // Chunk sizes (RFC 9112 §7.1)
         Refusal(name: "non-hex chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n", status: 400),
         Refusal(name: "empty chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", status: 400),
-        Refusal(name: "chunk size with 0x", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n", status: 400),
+        Refusal(
+            name: "chunk size with 0x", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n",
+            status: 400),
         Refusal(name: "negative chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n", status: 400),
-        Refusal(name: "leading space chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n", status: 400),
-        Refusal(name: "trailing space chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n", status: 400),
-        Refusal(name: "too long chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000005\r\nhello\r\n0\r\n\r\n", status: 400),
-        Refusal(name: "overflowing chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n", status: 413),
-        Refusal(name: "chunk data without CRLF", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", status: 400),
-        Refusal(name: "bare LF in chunk size line", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n", status: 400),
+        Refusal(
+            name: "leading space chunk size",
+            raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n", status: 400),
+        Refusal(
+            name: "trailing space chunk size",
+            raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n", status: 400),
+        Refusal(
+            name: "too long chunk size",
+            raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000005\r\nhello\r\n0\r\n\r\n", status: 400),
+        Refusal(
+            name: "overflowing chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n",
+            status: 413),
+        Refusal(
+            name: "chunk data without CRLF", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
+            status: 400),
+        Refusal(
+            name: "bare LF in chunk size line", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
+            status: 400),
         // Header syntax (RFC 9112 §2.2, §5)
         Refusal(name: "obs-fold", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n  continued\r\n\r\n", status: 400),
         Refusal(name: "obs-fold with tab", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\tcontinued\r\n\r\n", status: 400),
@@ -249,20 +280,27 @@ struct ParserTests {
         Refusal(name: "two Host fields", raw: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400),
         Refusal(name: "HTTP/2.0", raw: "GET / HTTP/2.0\r\nHost: a\r\n\r\n", status: 505),
         Refusal(name: "HTTP/0.9", raw: "GET / HTTP/0.9\r\nHost: a\r\n\r\n", status: 505),
-        Refusal(name: "unknown expectation", raw: "POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", status: 417),
+        Refusal(
+            name: "unknown expectation", raw: "POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", status: 417),
         // Limits
-        Refusal(name: "header block too large", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "x", count: 200) + "\r\n\r\n",
-                status: 431, limits: HTTPLimits(maxHeaderBytes: 128)),
-        Refusal(name: "request line too large", raw: "GET /" + String(repeating: "x", count: 200) + " HTTP/1.1\r\nHost: a\r\n\r\n",
-                status: 431, limits: HTTPLimits(maxHeaderBytes: 128)),
-        Refusal(name: "too many headers", raw: "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
-                status: 431, limits: HTTPLimits(maxHeaderCount: 3)),
-        Refusal(name: "too many trailers", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
-                status: 431, limits: HTTPLimits(maxHeaderCount: 1)),
-        Refusal(name: "CL body too large", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n",
-                status: 413, limits: HTTPLimits(maxBodyBytes: 10)),
-        Refusal(name: "chunked body too large", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\n",
-                status: 413, limits: HTTPLimits(maxBodyBytes: 10)),
+        Refusal(
+            name: "header block too large", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "x", count: 200) + "\r\n\r\n",
+            status: 431, limits: HTTPLimits(maxHeaderBytes: 128)),
+        Refusal(
+            name: "request line too large", raw: "GET /" + String(repeating: "x", count: 200) + " HTTP/1.1\r\nHost: a\r\n\r\n",
+            status: 431, limits: HTTPLimits(maxHeaderBytes: 128)),
+        Refusal(
+            name: "too many headers", raw: "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+            status: 431, limits: HTTPLimits(maxHeaderCount: 3)),
+        Refusal(
+            name: "too many trailers", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
+            status: 431, limits: HTTPLimits(maxHeaderCount: 1)),
+        Refusal(
+            name: "CL body too large", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n",
+            status: 413, limits: HTTPLimits(maxBodyBytes: 10)),
+        Refusal(
+            name: "chunked body too large", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\n",
+            status: 413, limits: HTTPLimits(maxBodyBytes: 10)),
     ]
 
     @Test(arguments: refusals)
@@ -278,8 +316,9 @@ struct ParserTests {
         let raw = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
         let o = parseEverySplit(raw, limits: HTTPLimits(maxHeaderBytes: raw.utf8.count, maxHeaderCount: 1))
         #expect(o.requests.count == 1)
-        let body = parseEverySplit("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n5\r\nfghij\r\n0\r\n\r\n",
-                                   limits: HTTPLimits(maxBodyBytes: 10))
+        let body = parseEverySplit(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n5\r\nfghij\r\n0\r\n\r\n",
+            limits: HTTPLimits(maxBodyBytes: 10))
         #expect(body.requests.first?.body.count == 10)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTP1
 
 @Suite("ResponseQueue")
@@ -55,8 +56,9 @@ struct ResponseQueueTests {
         #expect(out.isEmpty)  // the interim waits behind a
         _ = q.fill(a, with: HTTPResponse(body: "A"))
         #expect(q.drainReady(into: &out, lastBeforeClose: true, date: date) == true)
-        #expect(text(out) == "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
-            + "HTTP/1.1 100 Continue\r\n\r\n"
-            + "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\n")
+        #expect(
+            text(out) == "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
+                + "HTTP/1.1 100 Continue\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\n")
     }
 }

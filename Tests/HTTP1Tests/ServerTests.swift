@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Testing
+
 @testable import HTTP1
 
 @Suite("HTTPServer", .serialized)
@@ -68,7 +69,9 @@ struct ServerTests {
         let lock = NSLock()
         nonisolated(unsafe) var maxInFlight = 0, inFlight = 0  // guarded by `lock`
         let handler: HTTPServer.Handler = { request, responder in
-            lock.withLock { inFlight += 1; maxInFlight = max(maxInFlight, inFlight) }
+            lock.withLock {
+                inFlight += 1; maxInFlight = max(maxInFlight, inFlight)
+            }
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.02) {
                 lock.withLock { inFlight -= 1 }
                 responder.send(HTTPResponse(body: request.target))
@@ -278,8 +281,10 @@ struct ServerTests {
 
     @Test func clientThatStopsReadingIsDroppedAfterWriteTimeout() throws {
         let big = [UInt8](repeating: 0x62, count: 16 << 20)
-        try withServer(limits: HTTPLimits(writeTimeout: 0.3),
-                       handler: { _, responder in responder.send(HTTPResponse(body: big)) }) { server in
+        try withServer(
+            limits: HTTPLimits(writeTimeout: 0.3),
+            handler: { _, responder in responder.send(HTTPResponse(body: big)) }
+        ) { server in
             let c = try TestClient(port: server.port)
             c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(eventually { server.openConnections == 1 })
@@ -353,8 +358,10 @@ struct ServerTests {
     }
 
     @Test func customErrorRenderer() throws {
-        try withServer(configure: { $0.errorRenderer = { e in HTTPResponse(status: e.status, body: "custom:\(e.code)") } },
-                       handler: echoHandler) { server in
+        try withServer(
+            configure: { $0.errorRenderer = { e in HTTPResponse(status: e.status, body: "custom:\(e.code)") } },
+            handler: echoHandler
+        ) { server in
             let c = try TestClient(port: server.port)
             c.send("GET / HTTP/1.1\r\n\r\n")
             let r = try c.readResponse()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HTTP1
 
 /// Runs a command, returning its exit status and standard output.
@@ -25,18 +26,25 @@ struct TLSTests {
 
     @Test(.enabled(if: toolsAvailable))
     func servesRequestsOverTLS() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("http1-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "http1-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let key = dir.appendingPathComponent("k.pem").path, cert = dir.appendingPathComponent("c.pem").path
-        let generated = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-                                                     "-days", "1", "-keyout", key, "-out", cert])
+        let generated = try run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                "-days", "1", "-keyout", key, "-out", cert,
+            ])
         try #require(generated.status == 0)
 
-        try withServer(configure: {
-            $0.tlsCertificatePath = cert
-            $0.tlsPrivateKeyPath = key
-        }, handler: echoHandler) { server in
+        try withServer(
+            configure: {
+                $0.tlsCertificatePath = cert
+                $0.tlsPrivateKeyPath = key
+            }, handler: echoHandler
+        ) { server in
             let url = "https://127.0.0.1:\(server.port)/secure"
             // Two requests on one connection (keep-alive over TLS) plus a POST body.
             let get = try run("/usr/bin/curl", ["-sk", "--max-time", "5", "-w", "%{http_code} %{num_connects};", url, url])
@@ -52,8 +60,12 @@ struct TLSTests {
             let big = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
             try big.write(to: bodyFile)
             let echoed = dir.appendingPathComponent("echoed.bin")
-            let large = try run("/usr/bin/curl", ["-sk", "--max-time", "10", "-o", echoed.path,
-                                                  "--data-binary", "@" + bodyFile.path, url])
+            let large = try run(
+                "/usr/bin/curl",
+                [
+                    "-sk", "--max-time", "10", "-o", echoed.path,
+                    "--data-binary", "@" + bodyFile.path, url,
+                ])
             #expect(large.status == 0)
             #expect(try Data(contentsOf: echoed) == big)
             // A plain-text client is refused without taking the server down.
@@ -65,8 +77,9 @@ struct TLSTests {
     }
 
     @Test func missingCertificateFailsToStart() {
-        let server = HTTPServer(configuration: HTTPServerConfiguration(
-            tlsCertificatePath: "/nonexistent/c.pem", tlsPrivateKeyPath: "/nonexistent/k.pem"), handler: echoHandler)
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(
+                tlsCertificatePath: "/nonexistent/c.pem", tlsPrivateKeyPath: "/nonexistent/k.pem"), handler: echoHandler)
         #expect(throws: TLSError.self) { try server.start() }
     }
 }

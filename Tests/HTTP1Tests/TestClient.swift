@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+
 @testable import HTTP1
 
 /// A response as read by the test client.
@@ -105,7 +106,8 @@ final class TestClient {
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         var response = TestResponse(status: status, headers: headers, body: [])
-        let length = isHEAD || status == 204 || status == 304 || status < 200
+        let length =
+            isHEAD || status == 204 || status == 304 || status < 200
             ? 0 : Int(response.header("Content-Length") ?? "0") ?? 0
         while pending.count < length {
             guard fill() else { throw TestClientError(description: "connection closed mid-body") }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTP1
 
 @Suite("HTTPResponseWriter")
@@ -9,8 +10,9 @@ struct WriterTests {
 
     @Test func okWithBody() {
         let r = HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain"], body: "hello")
-        #expect(text(HTTPResponseWriter.serialize(r, date: date))
-            == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\nhello")
+        #expect(
+            text(HTTPResponseWriter.serialize(r, date: date))
+                == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\nhello")
     }
 
     @Test func headKeepsContentLengthButNoBody() {
@@ -27,17 +29,24 @@ struct WriterTests {
 
     @Test func connectionCloseAndHTTP10KeepAlive() {
         let r = HTTPResponse(status: .badRequest, body: "x")
-        #expect(text(HTTPResponseWriter.serialize(r, keepAlive: false))
-            == "HTTP/1.1 400 Bad Request\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx")
-        #expect(text(HTTPResponseWriter.serialize(r, keepAlive: true, requestVersion: .http10))
-            == "HTTP/1.1 400 Bad Request\r\nContent-Length: 1\r\nConnection: keep-alive\r\n\r\nx")
+        #expect(
+            text(HTTPResponseWriter.serialize(r, keepAlive: false))
+                == "HTTP/1.1 400 Bad Request\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx")
+        #expect(
+            text(HTTPResponseWriter.serialize(r, keepAlive: true, requestVersion: .http10))
+                == "HTTP/1.1 400 Bad Request\r\nContent-Length: 1\r\nConnection: keep-alive\r\n\r\nx")
     }
 
     @Test func handlerFramingFieldsAreReplaced() {
-        let r = HTTPResponse(status: 201, headers: ["content-length": "999", "Transfer-Encoding": "chunked",
-                                                   "Connection": "keep-alive", "X-Id": "7"], body: "abc")
-        #expect(text(HTTPResponseWriter.serialize(r, keepAlive: false))
-            == "HTTP/1.1 201 Created\r\nX-Id: 7\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
+        let r = HTTPResponse(
+            status: 201,
+            headers: [
+                "content-length": "999", "Transfer-Encoding": "chunked",
+                "Connection": "keep-alive", "X-Id": "7",
+            ], body: "abc")
+        #expect(
+            text(HTTPResponseWriter.serialize(r, keepAlive: false))
+                == "HTTP/1.1 201 Created\r\nX-Id: 7\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
     }
 
     @Test func largeContentLengthAndUnknownStatus() {

@@ -3,11 +3,11 @@ import JSON
 import MPCL
 import Testing
 
+@testable import MPCLTraining
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
-
-@testable import MPCLTraining
 
 /// The SVG report: well-formed, and drawing exactly what the report and predictions hold.
 @Suite struct ReportPlotTests {
@@ -49,7 +49,10 @@ import Testing
     final class Counter: NSObject, XMLParserDelegate {
         var classes: [String: Int] = [:]
         var texts: [String] = []
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             if let role = attributes["class"] { classes[role, default: 0] += 1 }
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) { texts.append(string) }
@@ -64,7 +67,8 @@ import Testing
     }
 
     @Test func drawsEveryFoldMetricAndClip() throws {
-        let svg = ReportPlot.svg(report: Self.report(folds: 2, epochs: 5), predictions: Self.predictions(), labels: Self.labels, clipCount: 4)
+        let svg = ReportPlot.svg(
+            report: Self.report(folds: 2, epochs: 5), predictions: Self.predictions(), labels: Self.labels, clipCount: 4)
         let counted = try parse(svg)
         #expect(counted.classes["training-curve"] == 2)
         #expect(counted.classes["validation-curve"] == 2)
@@ -75,7 +79,8 @@ import Testing
     }
 
     @Test func aModelWithoutHistoryStillGetsAReport() throws {
-        let svg = ReportPlot.svg(report: Self.report(folds: 1, epochs: 1), predictions: PredictionTable(labels: ["joy", "calm", "fear"]), labels: Self.labels)
+        let svg = ReportPlot.svg(
+            report: Self.report(folds: 1, epochs: 1), predictions: PredictionTable(labels: ["joy", "calm", "fear"]), labels: Self.labels)
         let counted = try parse(svg)
         #expect(counted.classes["true-bar"] == nil)
         #expect(counted.classes["metric-bar"] == 6 * 2)
