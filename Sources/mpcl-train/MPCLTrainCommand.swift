@@ -86,7 +86,7 @@ struct Fit: ParsableCommand {
             epochs: epochs, batchSize: batchSize, seed: seed, fold: fold, resume: resume, out: out)
         let outcome = try FitRun(options: options, progress: StandardErrorProgress()).run()
         print(Summary.text(outcome.report))
-        print("wrote \(outcome.reportPath), \(outcome.predictionsPath), \(outcome.modelPath)")
+        print("wrote \(outcome.reportPath), report.svg, \(outcome.predictionsPath), \(outcome.modelPath)")
     }
 }
 
@@ -105,6 +105,6 @@ struct Merge: ParsableCommand {
         let target = out ?? Summary.parent(of: directories.first ?? ".")
         let report = try MPCLTraining.Merge.run(directories: directories, outputDirectory: target)
         print(Summary.text(report))
-        print("wrote \(target)/report.json and predictions.csv")
+        print("wrote \(target)/report.json, report.svg and predictions.csv")
     }
 }

@@ -12,7 +12,7 @@ import Testing
     @Test func reportHasTheContractsShapeAndPredictionsOneRowPerTestWindow() throws {
         let outcome = try FitRun(options: F.options()).run()
         let directory = (outcome.reportPath as NSString).deletingLastPathComponent
-        #expect(F.files(in: directory) == ["model.safetensors", "predictions.csv", "report.json"])
+        #expect(F.files(in: directory) == ["model.safetensors", "predictions.csv", "report.json", "report.svg"])
         let report = try F.readJSON(outcome.reportPath)
         #expect(report.objectValue?.prefix(4).map(\.key) == ["model", "protocol", "folds", "metrics"])
         #expect(report["model"]?.stringValue == "linear")

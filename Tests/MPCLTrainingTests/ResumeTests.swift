@@ -30,7 +30,7 @@ struct SimulatedCrash: Error {}
 
         options.resume = true
         let resumed = try FitRun(options: options).run()
-        #expect(F.files(in: directory) == ["model.safetensors", "predictions.csv", "report.json"])
+        #expect(F.files(in: directory) == ["model.safetensors", "predictions.csv", "report.json", "report.svg"])
         #expect(resumed.predictions == reference.predictions, "bit-identical to the uninterrupted run")
         for metric in Metric.allCases {
             #expect(F.pooledMetric(resumed.report, metric) == F.pooledMetric(reference.report, metric))
