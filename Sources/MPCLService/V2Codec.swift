@@ -74,7 +74,15 @@ enum V2Codec {
             guard case .array = data else { throw .invalidType("\(field).data", expected: "an array", found: data) }
             var values: [Float] = []
             try flatten(data, field: "\(field).data", into: &values)
-            let expected = shape.reduce(1, *)
+            // Each dimension is bounded, their product is not: multiply without trapping on overflow.
+            var expected = 1
+            for dimension in shape {
+                let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
+                guard !overflow else {
+                    throw .invalidShape("\(name) shape \(shape) holds more values than any request can", field: "\(field).shape")
+                }
+                expected = product
+            }
             guard values.count == expected else {
                 throw .invalidShape("\(name) has \(values.count) values but its shape \(shape) needs \(expected)", field: "\(field).data")
             }

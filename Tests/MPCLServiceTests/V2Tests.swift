@@ -43,6 +43,22 @@ struct V2Tests {
         }
     }
 
+    /// Regression (found by schemathesis): dimensions each within bounds whose product overflows Int
+    /// trapped the server. They are a 422 now, and the server keeps serving.
+    @Test func shapesWhoseProductOverflowsAreRefused() throws {
+        try withServer { server in
+            let huge: JSON = .array([3_954_556, 144, 11_702_326, 361_977].map { .number($0) })
+            let body: JSON = [
+                "inputs": [["name": "eeg", "datatype": "FP32", "shape": huge, "data": []]]
+            ]
+            let client = try server.client()
+            let reply = try client.post("/v2/models/default/infer", json: body)
+            #expect(reply.status == 422)
+            #expect(try JSON.parse(reply.body)["error"]?.stringValue != nil)
+            #expect(try client.get("/healthz").status == 200)
+        }
+    }
+
     @Test func metadataHealthAndErrorsInTheProtocolShape() throws {
         try withServer { server in
             let client = try server.client()
