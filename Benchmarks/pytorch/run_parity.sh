@@ -42,6 +42,11 @@ checkpoints=(
 )
 
 failures=0
+# The trained default model the server ships: parity on a real trained checkpoint too.
+if ! python3 "$here/parity.py" --checkpoint "$repo/Sources/MPCLService/Resources/default.safetensors" \
+  --windows "$windows" --name "default-trained" --gradients; then
+  failures=$((failures + 1))
+fi
 for entry in "${checkpoints[@]}"; do
   name="${entry%%|*}"
   read -r -a arguments <<<"${entry#*|}"
@@ -55,6 +60,6 @@ for entry in "${checkpoints[@]}"; do
     failures=$((failures + 1))
   fi
 done
-total=${#checkpoints[@]}
+total=$((${#checkpoints[@]} + 1))
 echo "parity: $((total - failures)) passed, $failures failed"
 exit $((failures > 0))
