@@ -35,11 +35,11 @@ scratch=${SCRATCH:-$here/../.build-fuzz}
 config=${CONFIG:-release}
 echo "== building ($config, -sanitize=fuzzer,address) in $scratch"
 # ld.gold warns once per ASan helper symbol; the warnings are harmless and drown the log.
-swift build -c "$config" --scratch-path "$scratch" \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
+# -enable-testing lets FuzzSupport `@testable import MPCLService` (see BodyDecoderUnderTest.swift).
+flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing)
+swift build -c "$config" --scratch-path "$scratch" "${flags[@]}" 2>&1 \
   | grep -v "Cannot export local symbol" || true
-bin=$(swift build -c "$config" --scratch-path "$scratch" --show-bin-path \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+bin=$(swift build -c "$config" --scratch-path "$scratch" --show-bin-path "${flags[@]}")
 
 # Smaller allocation stacks cost ~15% less; crash stacks are unaffected.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=2:detect_leaks=1}
