@@ -19,6 +19,13 @@ public enum BodyDecoderUnderTest {
 
     public static func windows(_ body: JSON, layout: InputLayout, maxWindows: Int) throws(BodyDecodeError) -> DecodedWindows {
         do {
+            // What `PredictRequestDecoder.decode` checks before the windows (it needs a repository,
+            // so the harness calls its two steps itself).
+            if case .object(let members) = body {
+                try rejectUnknownKeys(
+                    members, allowed: body["windows"] == nil ? PredictRequestDecoder.singleWindowKeys : PredictRequestDecoder.requestKeys,
+                    prefix: "")
+            }
             let (features, count) = try PredictRequestDecoder.windows(body, layout: layout, maxWindows: maxWindows)
             return DecodedWindows(features: features, count: count)
         } catch {

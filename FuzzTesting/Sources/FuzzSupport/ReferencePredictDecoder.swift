@@ -43,27 +43,36 @@ public struct DecodedWindows: Equatable {
 /// The `/predict` body contract of SERVICE.md, written independently of MPCLService as the fuzz
 /// harness's reference: a single window at the top level or `windows: […]`; `eeg` nested
 /// `[channels][bands]` or flat; `peripheral` an object of named groups or a flat array in group
-/// order; `face` flat or nested `[planes][bins]`; numbers must fit a finite Float.
+/// order; `face` flat or nested `[planes][bins]`; numbers must fit a finite Float and lie within
+/// ±1e9; unknown members (top level, window, calibration) are refused with 422 so that a misspelt
+/// field is reported rather than ignored (the service's strict-input contract, openapi.yaml).
 public enum ReferencePredictDecoder {
+    public static let modalities: Set<String> = ["eeg", "peripheral", "face"]
+    public static let requestKeys: Set<String> = ["windows", "model", "aggregate", "calibration"]
+    public static let singleWindowKeys: Set<String> = modalities.union(["model", "aggregate", "calibration"])
+    public static let maximumMagnitude = 1e9
+
     public static func windows(_ body: JSON, layout: InputLayout, maxWindows: Int) throws(BodyDecodeError) -> DecodedWindows {
-        guard case .object = body else { throw .type("body", "an object") }
+        guard case .object(let members) = body else { throw .type("body", "an object") }
+        try rejectUnknown(members, allowed: body["windows"] == nil ? singleWindowKeys : requestKeys, prefix: "")
         var out: [Float] = []
         guard let list = body["windows"] else {
-            try window(body, path: "", layout: layout, into: &out)
+            try window(body, path: "", layout: layout, allowed: singleWindowKeys, into: &out)
             return DecodedWindows(features: out, count: 1)
         }
         guard case .array(let windows) = list else { throw .type("windows", "an array of windows") }
         guard !windows.isEmpty else { throw .shape("windows is empty", "windows") }
         guard windows.count <= maxWindows else { throw .tooMany(windows.count, maxWindows) }
         for (index, w) in windows.enumerated() {
-            try window(w, path: "windows[\(index)]", layout: layout, into: &out)
+            try window(w, path: "windows[\(index)]", layout: layout, allowed: modalities, into: &out)
         }
         return DecodedWindows(features: out, count: windows.count)
     }
 
     /// `{"mean": [F], "std": [F]}`: finite, std non-negative.
     public static func calibration(_ value: JSON, featureCount: Int) throws(BodyDecodeError) -> (mean: [Float], std: [Float]) {
-        guard case .object = value else { throw .type("calibration", "an object with mean and std") }
+        guard case .object(let members) = value else { throw .type("calibration", "an object with mean and std") }
+        try rejectUnknown(members, allowed: ["mean", "std"], prefix: "calibration.")
         var mean: [Float] = [], std: [Float] = []
         guard let m = value["mean"] else { throw .missing("calibration.mean") }
         guard let s = value["std"] else { throw .missing("calibration.std") }
@@ -77,9 +86,16 @@ public enum ReferencePredictDecoder {
         return (mean, std)
     }
 
-    static func window(_ w: JSON, path: String, layout: InputLayout, into out: inout [Float]) throws(BodyDecodeError) {
-        guard case .object = w else { throw .type(path.isEmpty ? "window" : path, "an object") }
+    static func rejectUnknown(_ members: [(key: String, value: JSON)], allowed: Set<String>, prefix: String) throws(BodyDecodeError) {
+        guard let unknown = members.first(where: { !allowed.contains($0.key) }) else { return }
+        throw BodyDecodeError(status: 422, code: "unknown_field", message: "unknown field",
+                              field: prefix + String(unknown.key.prefix(64)))
+    }
+
+    static func window(_ w: JSON, path: String, layout: InputLayout, allowed: Set<String>, into out: inout [Float]) throws(BodyDecodeError) {
+        guard case .object(let members) = w else { throw .type(path.isEmpty ? "window" : path, "an object") }
         let prefix = path.isEmpty ? "" : path + "."
+        try rejectUnknown(members, allowed: allowed, prefix: prefix)
         guard let eeg = w["eeg"] else { throw .missing(prefix + "eeg") }
         try matrix(eeg, rows: layout.eegChannels, columns: layout.eegBands, field: prefix + "eeg", into: &out)
         guard let peripheral = w["peripheral"] else { throw .missing(prefix + "peripheral") }
@@ -124,6 +140,9 @@ public enum ReferencePredictDecoder {
             guard case .number(let number) = element else { throw .type("\(field)[\(index)]", "a number") }
             let single = Float(number)
             guard single.isFinite else { throw .nonFinite("\(field)[\(index)]") }
+            guard abs(number) <= maximumMagnitude else {
+                throw BodyDecodeError(status: 422, code: "out_of_range", message: "beyond ±1e9", field: "\(field)[\(index)]")
+            }
             out.append(single)
         }
     }
