@@ -1,15 +1,19 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 /// libFuzzer targets for mpcl's untrusted-input parsers. Build only with the sanitizer flags
 /// (`run.sh` does it): `swift build -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library`.
 /// Each executable defines `LLVMFuzzerTestOneInput`; libFuzzer supplies `main`.
 ///
-/// `FuzzRequestBody` fuzzes the reference predict-body decoder in `FuzzSupport` by default; define
-/// `SERVICE_DECODER` (one line below) to fuzz MPCLService's own decoder instead.
-let serviceDecoder: [SwiftSetting] = [
-    // .define("SERVICE_DECODER"),
-]
+/// `FuzzRequestBody` fuzzes MPCLService's own `/predict` body decoder (and checks it against the
+/// reference decoder in FuzzSupport) as soon as the root package has one; before that, or with
+/// `FUZZ_REFERENCE_DECODER=1`, it fuzzes the reference alone. To pin the choice instead, replace the
+/// condition below with `true` or `false` (one line).
+let hasServiceDecoder = FileManager.default.fileExists(
+    atPath: Context.packageDirectory + "/../Sources/MPCLService/PredictRequestDecoder.swift")
+    && Context.environment["FUZZ_REFERENCE_DECODER"] != "1"
+let serviceDecoder: [SwiftSetting] = hasServiceDecoder ? [.define("SERVICE_DECODER")] : []
 
 let package = Package(
     name: "FuzzTesting",
