@@ -209,12 +209,15 @@ def main() -> int:
               + ", ".join(f"{x['epoch_seconds']:.2f}" for x in xs) + " |")
         w("")
     if pr:
-        w("`POST /predict` (wrk `-t1`, `examples/positive-clip.json`, one window per request), medians over rounds:")
+        w("`POST /predict` (wrk `-t1`, `examples/positive-clip.json`, one window per request), medians over rounds "
+          "(`mpcl-serve-delay0`: the same server with `--max-delay-ms 0`, measured in the same rounds at 1 connection):")
         w("")
         w("| connections | server | req/s | p50 ms | p99 ms | peak RSS MiB | non-2xx | rounds req/s |")
         w("|---|---|---|---|---|---|---|---|")
         for c in sorted(pr, key=int):
-            for name in ("mpcl-serve", "pytorch"):
+            for name in ("mpcl-serve", "mpcl-serve-delay0", "pytorch"):
+                if name not in pr[c]:
+                    continue
                 xs = pr[c][name]
                 w(f"| {c} | {name} | {med([x['rps'] for x in xs]):,.0f} | {med([x['p50_ms'] for x in xs]):.2f} | "
                   f"{med([x['p99_ms'] for x in xs]):.2f} | {max(x['rss_max_kib'] or 0 for x in xs) / 1024:.1f} | "

@@ -174,9 +174,9 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_serve(port):
-    return Server("mpcl-serve", [SERVE, "--host", "127.0.0.1", "--port", str(port), "--log-requests", "false"], port,
-                  env(OPENBLAS_NUM_THREADS=1))
+def start_serve(port, *extra):
+    return Server("mpcl-serve", [SERVE, "--host", "127.0.0.1", "--port", str(port), "--log-requests", "false",
+                                 "--drain-seconds", "0", *extra], port, env(OPENBLAS_NUM_THREADS=1))
 
 
 def start_torch(port, workers):
@@ -220,6 +220,8 @@ def predict_rounds(args, results, script):
     serve_port, torch_port = free_port(), free_port()
     serve = start_serve(serve_port)
     torch_server = start_torch(torch_port, args.torch_workers)
+    nodelay_port = free_port()
+    nodelay = start_serve(nodelay_port, "--max-delay-ms", "0")  # context: the batching window's cost at 1 connection
     results["torch_ready_seconds"] = torch_server.ready_seconds
     raw = {}
     try:
@@ -232,10 +234,14 @@ def predict_rounds(args, results, script):
                 log(f"/predict c={connections} round {r + 1}/{args.rounds}")
                 raw[str(connections)]["mpcl-serve"].append(wrk(serve_port, "/predict", connections, args.wrk_seconds, script, serve))
                 raw[str(connections)]["pytorch"].append(wrk(torch_port, "/predict", connections, args.wrk_seconds, script, torch_server))
+                if connections == 1:
+                    raw[str(connections)].setdefault("mpcl-serve-delay0", []).append(
+                        wrk(nodelay_port, "/predict", connections, args.wrk_seconds, script, nodelay))
         results["rss_idle_after_kib"] = {"mpcl-serve": serve.rss_kib(), "pytorch": torch_server.rss_kib()}
     finally:
         serve.stop()
         torch_server.stop()
+        nodelay.stop()
     results["predict_raw"] = raw
 
 
