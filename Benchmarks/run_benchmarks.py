@@ -167,11 +167,16 @@ class Server:
         return total
 
     def stop(self):
+        """SIGTERM, then SIGKILL after 3 s: mpcl-serve sometimes loses a SIGTERM that arrives within
+        milliseconds of /readyz turning 200 (see Benchmarks/NOTES.md), which the startup rounds do."""
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+            self.process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
 
 
 def start_serve(port, *extra):
@@ -218,10 +223,18 @@ def wrk(port, path, connections, duration, script=None, server=None) -> dict:
 
 def predict_rounds(args, results, script):
     serve_port, torch_port = free_port(), free_port()
-    serve = start_serve(serve_port)
-    torch_server = start_torch(torch_port, args.torch_workers)
-    nodelay_port = free_port()
-    nodelay = start_serve(nodelay_port, "--max-delay-ms", "0")  # context: the batching window's cost at 1 connection
+    started = []
+    try:
+        serve = start_serve(serve_port)
+        started.append(serve)
+        torch_server = start_torch(torch_port, args.torch_workers)
+        started.append(torch_server)
+        nodelay_port = free_port()
+        nodelay = start_serve(nodelay_port, "--max-delay-ms", "0")  # context: the batching window's cost at 1 connection
+    except Exception:
+        for server in started:
+            server.stop()
+        raise
     results["torch_ready_seconds"] = torch_server.ready_seconds
     raw = {}
     try:
@@ -247,8 +260,12 @@ def predict_rounds(args, results, script):
 
 def healthz_rounds(args, results):
     serve_port, hello_port = free_port(), free_port()
-    serve = start_serve(serve_port)
     hello = Server("hummingbird", [HELLO, str(hello_port)], hello_port, env(), ready_path="/healthz")
+    try:
+        serve = start_serve(serve_port)
+    except Exception:
+        hello.stop()
+        raise
     raw = {"mpcl-serve": [], "hummingbird": []}
     try:
         wrk(serve_port, "/healthz", 64, 1)
