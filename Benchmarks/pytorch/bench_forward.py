@@ -48,6 +48,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=2.0, help="time budget per measurement")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--train-step", action="store_true", help="also time one training step at batch 128")
+    parser.add_argument("--train-epoch-windows", type=int, default=0,
+                        help="also time one mpcl_torch.train epoch (batch 128, noise, mixup) over N Gaussian windows")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -103,6 +105,18 @@ def main() -> int:
         step_s, step_runs = median_seconds(lambda: mpcl_torch.train_step(model, optimizer, x, y), args.seconds * 2, 10, 2000)
         model.eval()
         report["train_step"] = {"batch": batch, "median_ms": step_s * 1e3, "runs": step_runs}
+
+    if args.train_epoch_windows > 0 and any(p.requires_grad for p in model.parameters()):
+        windows = args.train_epoch_windows
+        x = rng.standard_normal((windows, features)).astype(np.float32) * std + mean  # z-scores to N(0, 1)
+        y = np.exp(rng.standard_normal((windows, model.config.classes))).astype(np.float32)
+        y /= y.sum(axis=1, keepdims=True)
+        start = time.perf_counter()
+        mpcl_torch.train(model, x, y, epochs=1, batch_size=128, log=lambda _: None)
+        seconds = time.perf_counter() - start
+        steps = -(-windows // 128)
+        report["train_epoch"] = {"windows": windows, "batch": 128, "steps": steps, "epoch_seconds": seconds,
+                                 "step_ms": seconds / steps * 1e3}
 
     print(json.dumps(report, indent=2))
     return 0
