@@ -2,9 +2,11 @@ import Foundation
 import MPCL
 
 /// Dynamic batching across connections: requests wait in one bounded queue; N worker threads each
-/// take the oldest window chunk and, unless batching is off, coalesce later chunks for the same
-/// model until the batch holds `maxBatch` windows or the oldest has waited `maxDelay`. Requests
-/// larger than `maxBatch` are split into chunks, which bounds activation memory per forward pass.
+/// take the oldest window chunk and, unless batching is off, coalesce the chunks already queued for
+/// the same model. The batch is held open for more — until it holds `maxBatch` windows or the
+/// oldest has waited `maxDelay` — only while every other worker is busy: an idle worker means
+/// waiting would add latency and no throughput ("queue delay only under load"). Requests larger
+/// than `maxBatch` are split into chunks, which bounds activation memory per forward pass.
 ///
 /// Every chunk is z-scored with its own request's statistics before the chunks are stacked, and
 /// the forward pass treats rows independently, so a coalesced answer equals the request run alone.
@@ -20,6 +22,8 @@ final class Batcher: @unchecked Sendable {
     private var queue: [Chunk] = []
     private var queuedRequests = 0
     private var collecting = false
+    /// Workers running a forward pass right now.
+    private var running = 0
     private var stopping = false
     private var threads = 0
     private let finished = DispatchGroup()
@@ -32,6 +36,7 @@ final class Batcher: @unchecked Sendable {
         self.maxDelayNanos = UInt64(maxDelayMilliseconds * 1e6)
         self.capacity = capacity
         self.observer = observer
+        threads = workers  // before any worker reads it
         for index in 0..<workers {
             finished.enter()
             let thread = Thread { [self] in
@@ -41,7 +46,6 @@ final class Batcher: @unchecked Sendable {
             thread.name = "mpcl-inference-\(index)"
             thread.start()
         }
-        threads = workers
     }
 
     /// Requests waiting for a worker (not yet fully picked up).
@@ -100,14 +104,17 @@ final class Batcher: @unchecked Sendable {
                         }
                     }
                     let now = monotonicNanos()
-                    if rows >= maxBatch || stopping || now >= deadline { break }
+                    let othersIdle = running < threads - 1
+                    if rows >= maxBatch || stopping || now >= deadline || othersIdle { break }
                     _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
                 }
                 collecting = false
                 condition.broadcast()
             }
+            running += 1
             condition.unlock()
             run(batch, rows: rows)
+            condition.withLock { running -= 1 }
         }
     }
 
