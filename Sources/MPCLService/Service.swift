@@ -43,9 +43,16 @@ public final class Service: @unchecked Sendable {
             host: configuration.host, port: configuration.port, limits: configuration.limits,
             tlsCertificatePath: configuration.tlsCertificatePath, tlsPrivateKeyPath: configuration.tlsPrivateKeyPath,
             eventLoopCount: configuration.eventLoops,
-            errorRenderer: { error in
+            errorRenderer: { [log, metrics] error in
+                // The HTTP layer refused the bytes before a request existed (smuggling shapes,
+                // oversize headers, timeouts): still one log line and one count per answer.
                 var response = ServiceError(error.status, error.code, error.message).response()
-                response.headers.add(name: "X-Request-Id", value: RequestId.generate())
+                let requestId = RequestId.generate()
+                response.headers.add(name: "X-Request-Id", value: requestId)
+                metrics.requests.increment(["route": "unmatched", "method": "other", "status": String(error.status.code)])
+                log.request(
+                    method: "-", path: "-", status: error.status.code, durationSeconds: 0, bytes: response.body.count,
+                    requestId: requestId)
                 return response
             })
         self.server = HTTPServer(configuration: http) { [weak self] request, responder in

@@ -84,6 +84,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let configuration = try configurationFromFlags()
         setBLASThreads(1)
+        tuneAllocator(.boundedMemory)
         let service: Service
         do { service = try buildService(configuration) } catch let error as ServiceSetupError {
             throw ValidationError(error.description)

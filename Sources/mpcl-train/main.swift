@@ -6,7 +6,7 @@ import MPCLTraining
     import Glibc
 #endif
 
-tuneAllocatorForTensors()
+tuneAllocator(.throughput)
 
 /// One line on stderr and the contract's exit code: 2 for usage, 1 for data; help and version exit 0.
 func fail(_ message: String, code: Int32) -> Never {

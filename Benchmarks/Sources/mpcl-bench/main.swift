@@ -11,7 +11,7 @@ import MPCLMath
 /// (`predict`, `sgemm` and `train-epoch` are what scripts/benchmarks runs side by side with
 /// Benchmarks/pytorch/bench_forward.py.)
 setBLASThreads(1)
-tuneAllocatorForTensors()
+tuneAllocator(.throughput)
 
 func option(_ name: String, _ fallback: String) -> String {
     let all = Array(CommandLine.arguments)
