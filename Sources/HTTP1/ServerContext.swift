@@ -5,8 +5,6 @@ final class ServerContext: @unchecked Sendable {
     let handler: HTTPServer.Handler
     let renderError: HTTPErrorRenderer
     let tls: TLSContext?
-    /// Pre-rendered answer for connections over the cap (sent best-effort, then closed).
-    let overCapacityResponse: [UInt8]
 
     private let lock = Lock()
     private var open = 0
@@ -20,8 +18,12 @@ final class ServerContext: @unchecked Sendable {
         self.handler = handler
         self.renderError = renderError
         self.tls = tls
-        self.overCapacityResponse = HTTPResponseWriter.serialize(
-            renderError(.serviceUnavailable("too many open connections")), keepAlive: false)
+    }
+
+    /// The answer for a connection over the cap (sent best-effort, then closed). Rendered per
+    /// refusal, so the application's renderer sees — and can log and count — each one.
+    var overCapacityResponse: [UInt8] {
+        HTTPResponseWriter.serialize(renderError(.serviceUnavailable("too many open connections")), keepAlive: false)
     }
 
     var openConnections: Int { lock.withLock { open } }
