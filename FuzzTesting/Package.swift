@@ -10,8 +10,9 @@ import PackageDescription
 /// reference decoder in FuzzSupport) as soon as the root package has one; before that, or with
 /// `FUZZ_REFERENCE_DECODER=1`, it fuzzes the reference alone. To pin the choice instead, replace the
 /// condition below with `true` or `false` (one line).
-let hasServiceDecoder = FileManager.default.fileExists(
-    atPath: Context.packageDirectory + "/../Sources/MPCLService/PredictRequestDecoder.swift")
+let hasServiceDecoder =
+    FileManager.default.fileExists(
+        atPath: Context.packageDirectory + "/../Sources/MPCLService/PredictRequestDecoder.swift")
     && Context.environment["FUZZ_REFERENCE_DECODER"] != "1"
 let serviceDecoder: [SwiftSetting] = hasServiceDecoder ? [.define("SERVICE_DECODER")] : []
 

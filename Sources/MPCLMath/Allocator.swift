@@ -16,23 +16,23 @@ public enum AllocatorProfile {
 /// Applies an allocator profile; executables call it once at start.
 public func tuneAllocator(_ profile: AllocatorProfile) {
     #if os(Linux)
-    // glibc's <malloc.h> constants; the Glibc module does not export mallopt.
-    let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
-    let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-    let arenaMax: Int32 = -8  // M_ARENA_MAX
-    switch profile {
-    case .throughput:
-        _ = glibcMallopt(mmapThreshold, 64 << 20)
-        _ = glibcMallopt(trimThreshold, 256 << 20)
-    case .boundedMemory:
-        _ = glibcMallopt(arenaMax, 2)
-        _ = glibcMallopt(mmapThreshold, 1 << 20)
-        _ = glibcMallopt(trimThreshold, 4 << 20)
-    }
+        // glibc's <malloc.h> constants; the Glibc module does not export mallopt.
+        let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
+        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+        let arenaMax: Int32 = -8  // M_ARENA_MAX
+        switch profile {
+        case .throughput:
+            _ = glibcMallopt(mmapThreshold, 64 << 20)
+            _ = glibcMallopt(trimThreshold, 256 << 20)
+        case .boundedMemory:
+            _ = glibcMallopt(arenaMax, 2)
+            _ = glibcMallopt(mmapThreshold, 1 << 20)
+            _ = glibcMallopt(trimThreshold, 4 << 20)
+        }
     #endif
 }
 
 #if os(Linux)
-@_silgen_name("mallopt")
-func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    @_silgen_name("mallopt")
+    func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif

@@ -41,16 +41,17 @@ func loadCheckpoint() -> Checkpoint {
 }
 
 func json(_ pairs: [(String, Any)]) -> String {
-    "{" + pairs.map { key, value in
-        let text: String
-        switch value {
-        case let v as String: text = "\"\(v)\""
-        case let v as Double: text = String(format: "%.6g", v)
-        case let v as [String]: text = "[" + v.joined(separator: ",") + "]"
-        default: text = "\(value)"
-        }
-        return "\"\(key)\": \(text)"
-    }.joined(separator: ", ") + "}"
+    "{"
+        + pairs.map { key, value in
+            let text: String
+            switch value {
+            case let v as String: text = "\"\(v)\""
+            case let v as Double: text = String(format: "%.6g", v)
+            case let v as [String]: text = "[" + v.joined(separator: ",") + "]"
+            default: text = "\(value)"
+            }
+            return "\"\(key)\": \(text)"
+        }.joined(separator: ", ") + "}"
 }
 
 func medianSeconds(repeats: Int, _ body: () -> Void) -> Double {
@@ -143,7 +144,11 @@ if mode == "predict" {
                 }
             }
         }
-        rows.append(json([("m", m), ("n", n), ("k", k), ("median_us", median * 1e6), ("gflops", 2.0 * Double(m * n * k) / median / 1e9), ("runs", runs)]))
+        rows.append(
+            json([
+                ("m", m), ("n", n), ("k", k), ("median_us", median * 1e6), ("gflops", 2.0 * Double(m * n * k) / median / 1e9),
+                ("runs", runs),
+            ]))
     }
     print(json([("implementation", "swift-openblas"), ("results", rows)]))
 } else if mode == "train-epoch" {
@@ -202,8 +207,9 @@ if mode == "predict" {
     }
     optimizer.decayLearningRate()
     let seconds = now() - started
-    print(json([
-        ("implementation", "swift"), ("windows", windows), ("batch", batchSize), ("steps", stepsPerEpoch),
-        ("epoch_seconds", seconds), ("step_ms", seconds / Double(stepsPerEpoch) * 1e3), ("train_loss", lossSum / Double(windows)),
-    ]))
+    print(
+        json([
+            ("implementation", "swift"), ("windows", windows), ("batch", batchSize), ("steps", stepsPerEpoch),
+            ("epoch_seconds", seconds), ("step_ms", seconds / Double(stepsPerEpoch) * 1e3), ("train_loss", lossSum / Double(windows)),
+        ]))
 }

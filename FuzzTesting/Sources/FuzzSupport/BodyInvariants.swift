@@ -15,8 +15,9 @@ public enum BodyInvariants {
 
     static func checkWindows(_ decoded: DecodedWindows, layout: InputLayout, maxWindows: Int, _ what: String) {
         fuzzCheck(decoded.count >= 1 && decoded.count <= maxWindows, "\(what): \(decoded.count) windows (limit \(maxWindows))")
-        fuzzCheck(decoded.features.count == decoded.count * layout.featureCount,
-                  "\(what): \(decoded.features.count) floats for \(decoded.count) windows of \(layout.featureCount)")
+        fuzzCheck(
+            decoded.features.count == decoded.count * layout.featureCount,
+            "\(what): \(decoded.features.count) floats for \(decoded.count) windows of \(layout.featureCount)")
         fuzzCheck(decoded.features.allSatisfy(\.isFinite), "\(what): non-finite float decoded")
     }
 
@@ -34,12 +35,22 @@ public enum BodyInvariants {
         case .success(let decoded):
             checkWindows(decoded, layout: layout, maxWindows: maxWindows, what)
             // Re-encode every window flat (the canonical form) and decode again: same floats.
-            let flat = JSON.object([("windows", .array((0..<decoded.count).map { i in
-                let row = decoded.features[(i * layout.featureCount)..<((i + 1) * layout.featureCount)]
-                return ["eeg": JSON(numbers: row[row.startIndex..<(row.startIndex + layout.eegDims)]),
-                        "peripheral": JSON(numbers: row[(row.startIndex + layout.eegDims)..<(row.startIndex + layout.eegDims + layout.peripheralDims)]),
-                        "face": JSON(numbers: row[(row.startIndex + layout.eegDims + layout.peripheralDims)...])]
-            }))])
+            let flat = JSON.object([
+                (
+                    "windows",
+                    .array(
+                        (0..<decoded.count).map { i in
+                            let row = decoded.features[(i * layout.featureCount)..<((i + 1) * layout.featureCount)]
+                            return [
+                                "eeg": JSON(numbers: row[row.startIndex..<(row.startIndex + layout.eegDims)]),
+                                "peripheral": JSON(
+                                    numbers: row[
+                                        (row.startIndex + layout.eegDims)..<(row.startIndex + layout.eegDims + layout.peripheralDims)]),
+                                "face": JSON(numbers: row[(row.startIndex + layout.eegDims + layout.peripheralDims)...]),
+                            ]
+                        })
+                )
+            ])
             do {
                 let again = try BodyDecoderUnderTest.windows(flat, layout: layout, maxWindows: maxWindows)
                 fuzzCheck(again == decoded, "\(what): flat re-encoding decodes to different floats")

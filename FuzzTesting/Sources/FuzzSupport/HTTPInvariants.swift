@@ -76,8 +76,9 @@ public enum HTTPInvariants {
     public static func expectSame(_ a: HTTPParseOutcome, _ b: HTTPParseOutcome, _ how: String) {
         // `buffered` legitimately differs (a split may end before the parser consumed a chunk),
         // except that a finished parse consumed everything it was going to.
-        fuzzCheck(a.events == b.events && a.error == b.error,
-                  "feeding \(how) differs from feeding whole:\n whole: \(a)\n \(how): \(b)")
+        fuzzCheck(
+            a.events == b.events && a.error == b.error,
+            "feeding \(how) differs from feeding whole:\n whole: \(a)\n \(how): \(b)")
     }
 
     /// Per-outcome invariants: statuses, bodies within limits, well-formed heads, framing agreement.
@@ -112,16 +113,19 @@ public enum HTTPInvariants {
     static func checkRequest(_ r: HTTPRequest, limits: HTTPLimits) {
         fuzzCheck(r.body.count <= limits.maxBodyBytes, "body of \(r.body.count) bytes over the limit \(limits.maxBodyBytes)")
         fuzzCheck(!r.method.isEmpty && r.method.utf8.allSatisfy(isTchar), "bad method \(r.method.debugDescription)")
-        fuzzCheck(!r.target.isEmpty && r.target.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F },
-                  "bad target \(r.target.debugDescription)")
+        fuzzCheck(
+            !r.target.isEmpty && r.target.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F },
+            "bad target \(r.target.debugDescription)")
         fuzzCheck(r.headers.count <= limits.maxHeaderCount, "\(r.headers.count) header fields over the limit")
         for field in r.headers {
             fuzzCheck(!field.name.isEmpty && field.name.utf8.allSatisfy(isTchar), "bad field name \(field.name.debugDescription)")
-            fuzzCheck(field.value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) },
-                      "control byte in field value \(field.value.debugDescription)")
-            fuzzCheck(field.value.utf8.first.map { $0 != 0x20 && $0 != 0x09 } ?? true
-                      && field.value.utf8.last.map { $0 != 0x20 && $0 != 0x09 } ?? true,
-                      "untrimmed field value \(field.value.debugDescription)")
+            fuzzCheck(
+                field.value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) },
+                "control byte in field value \(field.value.debugDescription)")
+            fuzzCheck(
+                field.value.utf8.first.map { $0 != 0x20 && $0 != 0x09 } ?? true
+                    && field.value.utf8.last.map { $0 != 0x20 && $0 != 0x09 } ?? true,
+                "untrimmed field value \(field.value.debugDescription)")
         }
         let hosts = r.headers.values(for: "host").count
         fuzzCheck(hosts <= 1, "\(hosts) Host fields accepted")
@@ -136,10 +140,12 @@ public enum HTTPInvariants {
             for value in cl {
                 for element in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let digits = element.utf8.filter { $0 != 0x20 && $0 != 0x09 }
-                    fuzzCheck(!digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 },
-                              "Content-Length \(value.debugDescription) accepted")
-                    fuzzCheck(Int(String(decoding: digits, as: UTF8.self)) == r.body.count,
-                              "Content-Length \(value.debugDescription) but body of \(r.body.count) bytes")
+                    fuzzCheck(
+                        !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 },
+                        "Content-Length \(value.debugDescription) accepted")
+                    fuzzCheck(
+                        Int(String(decoding: digits, as: UTF8.self)) == r.body.count,
+                        "Content-Length \(value.debugDescription) but body of \(r.body.count) bytes")
                 }
             }
         } else {
@@ -153,7 +159,8 @@ public enum HTTPInvariants {
         let roomy = HTTPLimits(maxBodyBytes: limits.maxBodyBytes, maxHeaderBytes: 1 << 22, maxHeaderCount: 10_000)
         for r in outcome.requests {
             var headers = HTTPHeaders()
-            for field in r.headers where !HTTPHeaders.equalsIgnoringCase(field.name, "content-length")
+            for field in r.headers
+            where !HTTPHeaders.equalsIgnoringCase(field.name, "content-length")
                 && !HTTPHeaders.equalsIgnoringCase(field.name, "transfer-encoding")
             {
                 headers.add(name: field.name, value: field.value)
@@ -165,11 +172,14 @@ public enum HTTPInvariants {
             raw += r.body
             let again = parse([raw[...]], limits: roomy)
             guard again.error == nil, let back = again.requests.first, again.requests.count == 1 else {
-                fuzzFailure("canonical form of an accepted request is not accepted: \(again)\n raw: \(String(decoding: raw.prefix(2048), as: UTF8.self).debugDescription)")
+                fuzzFailure(
+                    "canonical form of an accepted request is not accepted: \(again)\n raw: \(String(decoding: raw.prefix(2048), as: UTF8.self).debugDescription)"
+                )
             }
-            fuzzCheck(back.method == r.method && back.target == r.target && back.version == r.version
-                      && back.body == r.body && back.keepAlive == r.keepAlive && back.headers == headers,
-                      "round trip changed the request: \(r.method) \(r.target) → \(back.method) \(back.target)")
+            fuzzCheck(
+                back.method == r.method && back.target == r.target && back.version == r.version
+                    && back.body == r.body && back.keepAlive == r.keepAlive && back.headers == headers,
+                "round trip changed the request: \(r.method) \(r.target) → \(back.method) \(back.target)")
         }
     }
 

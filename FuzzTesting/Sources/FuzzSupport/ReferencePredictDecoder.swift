@@ -19,12 +19,18 @@ public struct BodyDecodeError: Error, Equatable, CustomStringConvertible {
 
     public var description: String { "\(status) \(code): \(message)" }
 
-    static func shape(_ message: String, _ field: String) -> Self { .init(status: 422, code: "invalid_shape", message: message, field: field) }
+    static func shape(_ message: String, _ field: String) -> Self {
+        .init(status: 422, code: "invalid_shape", message: message, field: field)
+    }
     static func type(_ field: String, _ expected: String) -> Self {
         .init(status: 422, code: "invalid_type", message: "\(field) must be \(expected)", field: field)
     }
-    static func missing(_ field: String) -> Self { .init(status: 422, code: "missing_modality", message: "\(field) is missing", field: field) }
-    static func nonFinite(_ field: String) -> Self { .init(status: 422, code: "non_finite", message: "\(field) is not a finite number", field: field) }
+    static func missing(_ field: String) -> Self {
+        .init(status: 422, code: "missing_modality", message: "\(field) is missing", field: field)
+    }
+    static func nonFinite(_ field: String) -> Self {
+        .init(status: 422, code: "non_finite", message: "\(field) is not a finite number", field: field)
+    }
     static func tooMany(_ count: Int, _ limit: Int) -> Self {
         .init(status: 413, code: "payload_too_large", message: "\(count) windows; the limit is \(limit)", field: "windows")
     }
@@ -81,18 +87,21 @@ public enum ReferencePredictDecoder {
         try numbers(me, expected: featureCount, field: "calibration.mean", into: &mean)
         try numbers(se, expected: featureCount, field: "calibration.std", into: &std)
         if let i = std.firstIndex(where: { $0 < 0 }) {
-            throw BodyDecodeError(status: 422, code: "invalid_value", message: "calibration.std[\(i)] is negative", field: "calibration.std[\(i)]")
+            throw BodyDecodeError(
+                status: 422, code: "invalid_value", message: "calibration.std[\(i)] is negative", field: "calibration.std[\(i)]")
         }
         return (mean, std)
     }
 
     static func rejectUnknown(_ members: [(key: String, value: JSON)], allowed: Set<String>, prefix: String) throws(BodyDecodeError) {
         guard let unknown = members.first(where: { !allowed.contains($0.key) }) else { return }
-        throw BodyDecodeError(status: 422, code: "unknown_field", message: "unknown field",
-                              field: prefix + String(unknown.key.prefix(64)))
+        throw BodyDecodeError(
+            status: 422, code: "unknown_field", message: "unknown field",
+            field: prefix + String(unknown.key.prefix(64)))
     }
 
-    static func window(_ w: JSON, path: String, layout: InputLayout, allowed: Set<String>, into out: inout [Float]) throws(BodyDecodeError) {
+    static func window(_ w: JSON, path: String, layout: InputLayout, allowed: Set<String>, into out: inout [Float]) throws(BodyDecodeError)
+    {
         guard case .object(let members) = w else { throw .type(path.isEmpty ? "window" : path, "an object") }
         let prefix = path.isEmpty ? "" : path + "."
         try rejectUnknown(members, allowed: allowed, prefix: prefix)
@@ -111,8 +120,9 @@ public enum ReferencePredictDecoder {
             }
             let known = Set(layout.peripheralGroups.map(\.name))
             if let unknown = members.first(where: { !known.contains($0.key) }) {
-                throw BodyDecodeError(status: 422, code: "unknown_field", message: "unknown peripheral group",
-                                      field: prefix + "peripheral." + String(unknown.key.prefix(64)))
+                throw BodyDecodeError(
+                    status: 422, code: "unknown_field", message: "unknown peripheral group",
+                    field: prefix + "peripheral." + String(unknown.key.prefix(64)))
             }
         default:
             throw .type(prefix + "peripheral", "an object of groups or an array of numbers")
@@ -183,7 +193,9 @@ public enum ReferenceV2Decoder {
                 guard !overflow, p <= 1 << 30 else { throw .shape("\(name) shape is too large", field + ".shape") }
                 product = p
             }
-            guard values.count == product else { throw .shape("\(name) has \(values.count) values, its shape says \(product)", field + ".data") }
+            guard values.count == product else {
+                throw .shape("\(name) has \(values.count) values, its shape says \(product)", field + ".data")
+            }
             tensors[name] = (shape, values)
         }
         var batch: Int?
