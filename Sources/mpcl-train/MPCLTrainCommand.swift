@@ -35,7 +35,7 @@ struct Synth: ParsableCommand {
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a model under an evaluation protocol; write report.json, predictions.csv, model.safetensors.",
+        abstract: "Train a model under an evaluation protocol; write report.json, report.svg, predictions.csv, model.safetensors.",
         discussion: """
             Multi-fold protocols train a fresh model per fold, one after another; model.safetensors is the \
             best-validation model of the last fold run (report.json: model_file_fold). With --fold I only \
