@@ -117,7 +117,7 @@ def main() -> int:
         en = flops * 256 / (n256 / 1e3) / 1e9
         rows.append(("arithmetic efficiency, batch-256 forward (Haswell / native BLAS)", "sgemm GFLOP/s, same setting", "≥ 30 %",
                      f"{eh:.1f} GFLOP/s of {gh_best:.0f} / {en:.1f} of {gn_best:.0f}",
-                     f"{100 * eh / gh_best:.0f} % / {100 * en / gn_best:.0f} %",
+                     f"{100 * eh / gh_best:.1f} % / {100 * en / gn_best:.1f} %",
                      verdict(eh / gh_best >= 0.3) + " / " + verdict(en / gn_best >= 0.3)))
     pr = r.get("predict_raw")
     if pr:
