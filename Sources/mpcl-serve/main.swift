@@ -89,8 +89,9 @@ struct Serve: ParsableCommand {
         do { service = try buildService(configuration) } catch let error as ServiceSetupError {
             throw ValidationError(error.description)
         }
-        try service.start()
+        // Signal sources first: a SIGTERM that arrives as soon as /readyz answers must not be lost.
         SignalHandlers.install(service: service)
+        try service.start()
         dispatchMain()
     }
 }
