@@ -102,9 +102,6 @@ public enum ProtocolName {
         }
         throw .usage("unknown protocol '\(text)': use one of \(choices)")
     }
-
-    /// The command-line spelling of a protocol (what reports record).
-    public static func name(of evaluation: EvaluationProtocol) -> String { evaluation.name }
 }
 
 extension Substring {

@@ -49,7 +49,7 @@ public struct FitRun {
         if let fold = options.fold {
             guard fold < folds.count else {
                 throw TrainingError.usage(
-                    "--fold \(fold) is out of range: protocol \(ProtocolName.name(of: options.evaluation)) has \(folds.count) fold\(folds.count == 1 ? "" : "s") (0–\(folds.count - 1))"
+                    "--fold \(fold) is out of range: protocol \(options.evaluation.name) has \(folds.count) fold\(folds.count == 1 ? "" : "s") (0–\(folds.count - 1))"
                 )
             }
             selected = [fold]
@@ -180,7 +180,7 @@ public struct FitRun {
         ]
         let training: JSON = [
             "data": .string(options.dataPath), "layout": .string(layoutName),
-            "protocol": .string(ProtocolName.name(of: options.evaluation)), "fold": .number(Double(fold)),
+            "protocol": .string(options.evaluation.name), "fold": .number(Double(fold)),
             "folds": .number(Double(foldCount)), "test_subjects": JSON(strings: plan.testSubjects),
             "seed": .number(Double(options.seed)),
             "epochs": .number(Double(config.architecture == .mean ? 0 : options.epochs)),

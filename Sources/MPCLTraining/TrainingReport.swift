@@ -24,7 +24,7 @@ public enum TrainingReport {
     public static func runDescription(_ options: FitOptions, layoutName: String, recipe: TrainingRecipe) -> JSON {
         [
             "model": .string(options.architecture.rawValue),
-            "protocol": .string(ProtocolName.name(of: options.evaluation)),
+            "protocol": .string(options.evaluation.name),
             "leaky": .bool(options.evaluation.isLeaky),
             "ablate": JSON(strings: options.ablations),
             "normalize": .string(options.normalization.rawValue),
