@@ -65,45 +65,13 @@
 extension Tape {
     /// `x · Wᵀ + b` over the last axis of `x` (weight [out, in], PyTorch's layout), any leading axes.
     @inlinable public func linear(_ x: Var, weight: Var, bias: Var? = nil) -> Var {
-        let xv = values[x.id]
-        let wv = values[weight.id]
-        precondition(wv.shape.count == 2 && xv.lastDimension == wv.shape[1], "linear: \(xv.shape) · \(wv.shape)ᵀ")
-        let rows = xv.rowCount
-        let inner = wv.shape[1]
-        let columns = wv.shape[0]
-        var outShape = xv.shape
-        outShape[outShape.count - 1] = columns
-        var out: [S] = uninitializedArray(rows * columns) { _ in }
-        out.withUnsafeMutableBufferPointer { o in
-            xv.data.withUnsafeBufferPointer { xp in
-                wv.data.withUnsafeBufferPointer { wp in
-                    matmulForward(
-                        o.baseAddress!, xp.baseAddress!, wp.baseAddress!, rows: rows, inner: inner, columns: columns, transposeB: true)
-                }
-            }
-            if let bias {
-                values[bias.id].data.withUnsafeBufferPointer { bp in
-                    biasAddForward(o.baseAddress!, bp.baseAddress!, rows: rows, columns: columns)
-                }
-            }
-        }
-        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return record(Tensor(shape: outShape, data: out), from: inputs) { [unowned self] result in
-            let dy = outputGradient(result)
-            backwardMatmul(dy: dy, a: x, b: weight, rows: rows, inner: inner, columns: columns, transposeB: true)
-            if let bias {
-                accumulateGradient(bias) { db in
-                    dy.withUnsafeBufferPointer {
-                        biasAddBackward(dBias: db.baseAddress!, dOut: $0.baseAddress!, rows: rows, columns: columns)
-                    }
-                }
-            }
-        }
+        matmul(x, weight, transposeB: true, bias: bias)
     }
 
-    /// `A · B` (B [K, N]) or `A · Bᵀ` (B [N, K]) over the last axis of `a`; `b` is one matrix shared
-    /// by every row of `a` (e.g. cached prototype keys).
-    @inlinable public func matmul(_ a: Var, _ b: Var, transposeB: Bool) -> Var {
+    /// `A · B` (B [K, N]) or `A · Bᵀ` (B [N, K]) over the last axis of `a`, plus an optional bias
+    /// [N] on every row; `b` is one matrix shared by every row of `a` (a layer's weight, cached
+    /// prototype keys).
+    @inlinable public func matmul(_ a: Var, _ b: Var, transposeB: Bool, bias: Var? = nil) -> Var {
         let av = values[a.id]
         let bv = values[b.id]
         precondition(bv.shape.count == 2, "matmul: right operand must be a matrix")
@@ -122,9 +90,24 @@ extension Tape {
                     )
                 }
             }
+            if let bias {
+                precondition(values[bias.id].count == columns, "matmul: bias does not match \(columns) columns")
+                values[bias.id].data.withUnsafeBufferPointer { bp in
+                    biasAddForward(o.baseAddress!, bp.baseAddress!, rows: rows, columns: columns)
+                }
+            }
         }
-        return record(Tensor(shape: outShape, data: out), from: [a, b]) { [unowned self] result in
-            backwardMatmul(dy: outputGradient(result), a: a, b: b, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+        let inputs = bias.map { [a, b, $0] } ?? [a, b]
+        return record(Tensor(shape: outShape, data: out), from: inputs) { [unowned self] result in
+            let dy = outputGradient(result)
+            backwardMatmul(dy: dy, a: a, b: b, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+            if let bias {
+                accumulateGradient(bias) { db in
+                    dy.withUnsafeBufferPointer {
+                        biasAddBackward(dBias: db.baseAddress!, dOut: $0.baseAddress!, rows: rows, columns: columns)
+                    }
+                }
+            }
         }
     }
 
