@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Release flags that matter for this code (PERFORMANCE.md): `-fno-math-errno` lets `sqrt`/`exp`
+/// Release flags that matter for this code (docs/PERFORMANCE.md): `-fno-math-errno` lets `sqrt`/`exp`
 /// vectorise, and a modern x86-64 level enables AVX2/FMA in our own loops (Haswell, 2013, is the oldest x86-64 CPU we target). `-Ounchecked` is
 /// deliberately *not* used: bounds checks guard every byte that comes from a client or a file.
 let optimised: [SwiftSetting] = [
@@ -38,9 +38,7 @@ let package = Package(
 
         // The model and its data.
         .target(name: "MPCL", dependencies: ["MPCLMath", "JSON", "COpenSSL"], swiftSettings: optimised),
-        .target(
-            name: "EmotionData", dependencies: ["MPCL", "JSON", "Compression"],
-            exclude: ["LAYOUTS.md", "SYNTHETIC.md"], swiftSettings: optimised),
+        .target(name: "EmotionData", dependencies: ["MPCL", "JSON", "Compression"], swiftSettings: optimised),
         .target(name: "MPCLTraining", dependencies: ["MPCL", "EmotionData", "JSON"], swiftSettings: optimised),
         .target(
             name: "MPCLService", dependencies: ["HTTP1", "MPCL", "JSON", "Compression"],

@@ -149,7 +149,7 @@ def main() -> int:
         rows.append(("time from process start to `/readyz` 200", "—", "< 1 s",
                      f"{ready * 1e3:.1f} ms median of {len(r['serve_ready_seconds'])}{extra}", "—", verdict(ready < 1)))
 
-    w("## The bar (PERFORMANCE.md)")
+    w("## The bar (docs/PERFORMANCE.md)")
     w("")
     w("| what | peer | goal | measured (mpcl vs peer) | ratio | result |")
     w("|---|---|---|---|---|---|")
@@ -198,7 +198,7 @@ def main() -> int:
         w("")
     if tr:
         w("Training epoch (one pass over the corpus size in Gaussian windows, batch 128: shuffle, gather, mixup α 0.4, "
-          "noise σ 0.3, MODEL.md loss with dropout and the co-occurrence ramp, backward, Adam 1e-3 + L2 1e-5; no "
+          "noise σ 0.3, docs/MODEL.md loss with dropout and the co-occurrence ramp, backward, Adam 1e-3 + L2 1e-5; no "
           "validation), 2 threads each side:")
         w("")
         w("| side | epoch s (median) | ms/step | rounds |")

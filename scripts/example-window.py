@@ -5,7 +5,7 @@
     scripts/example-window.py /tmp/synth/synth01.mat --clip 3 --second 10 > window.json
     scripts/example-window.py /tmp/synth/synth01.mat --clip 20 --seconds 5 --aggregate > clip.json
 
-A window is written in the nested form of SERVICE.md: eeg [18][5] (channel-major, bands fastest),
+A window is written in the nested form of docs/SERVICE.md: eeg [18][5] (channel-major, bands fastest),
 peripheral {gsr [28], ppg [27]}, face [768]. Needs numpy and scipy.
 """
 import argparse

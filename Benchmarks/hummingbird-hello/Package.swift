@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The `/healthz` peer of PERFORMANCE.md: a release Hummingbird 2.28.1 hello-world.
+/// The `/healthz` peer of docs/PERFORMANCE.md: a release Hummingbird 2.28.1 hello-world.
 /// `swift build -c release --scratch-path ../../.build-hummingbird` → `hummingbird-hello PORT`.
 let package = Package(
     name: "hummingbird-hello",

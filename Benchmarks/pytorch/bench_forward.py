@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch timings of a checkpoint's model, one thread, printed as JSON (PERFORMANCE.md's peer).
+"""PyTorch timings of a checkpoint's model, one thread, printed as JSON (docs/PERFORMANCE.md's peer).
 
     bench_forward.py --checkpoint PATH [--batches 1,64] [--seconds 2] [--train-step] [--threads 1]
 

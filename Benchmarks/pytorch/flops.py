@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""FLOPs of one MPCL forward window, counted from the model definition (MODEL.md revision 2).
+"""FLOPs of one MPCL forward window, counted from the model definition (docs/MODEL.md revision 2).
 
     flops.py --checkpoint PATH [--batch 256]     → JSON {"analytic_per_window", "torch_counter_per_window", "terms"}
 

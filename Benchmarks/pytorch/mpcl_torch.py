@@ -1,17 +1,17 @@
-"""An independent PyTorch port of the mpcl models (MODEL.md, "Architecture (reconstruction, revision 2)").
+"""An independent PyTorch port of the mpcl models (docs/MODEL.md, "Architecture (reconstruction, revision 2)").
 
 It loads an mpcl ``.safetensors`` checkpoint unchanged — every tensor in the file, parameters and the
 ``normalization.*`` / ``labels.*`` statistics alike, is an entry of the module's state dict under the
 same name — and reproduces the Swift ``Predictor`` to 1e-5 (see ``parity.py``). It exists to prove the
 Swift forward pass against a second implementation and to be the "same model in PyTorch" that the
-benchmarks of PERFORMANCE.md compare with. It is never a dependency of the product or of its tests.
+benchmarks of docs/PERFORMANCE.md compare with. It is never a dependency of the product or of its tests.
 
     model = load_checkpoint("model.safetensors")
     distributions = model.predict(raw_features)        # np.ndarray [B, F] -> [B, C], float32
 
-Semantics follow the Swift implementation (Sources/MPCL) where MODEL.md leaves a choice open: token
+Semantics follow the Swift implementation (Sources/MPCL) where docs/MODEL.md leaves a choice open: token
 orders, the peripheral reshape, where the diagonal mask goes, e^t · (·)/√d + b·S, exp(log_softmax(·))
-as the output, inverted dropout only where MODEL.md names it.
+as the output, inverted dropout only where docs/MODEL.md names it.
 """
 
 from __future__ import annotations
@@ -572,7 +572,7 @@ def load_checkpoint(path: str) -> MPCLModel:
 
 
 # --------------------------------------------------------------------------------------------------
-# Training (benchmark use: MODEL.md "Loss" and "Training")
+# Training (benchmark use: docs/MODEL.md "Loss" and "Training")
 
 
 def make_optimizer(model: nn.Module, lr: float = 1e-3):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The PyTorch peer of `mpcl-serve` for the `/predict` benchmark of PERFORMANCE.md.
+"""The PyTorch peer of `mpcl-serve` for the `/predict` benchmark of docs/PERFORMANCE.md.
 
     serve_torch.py --checkpoint PATH [--port 8090] [--workers 2] [--server uvicorn|flask]
 

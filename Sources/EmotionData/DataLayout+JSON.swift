@@ -3,7 +3,7 @@ import JSON
 import MPCL
 
 extension DataLayout {
-    /// Reads a layout file (see LAYOUTS.md); errors name the file and the offending field.
+    /// Reads a layout file (see docs/LAYOUTS.md); errors name the file and the offending field.
     public static func load(path: String) throws -> DataLayout {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(.unreadable, file: path, "cannot read the layout file")

@@ -4,7 +4,7 @@ import MPCL
 /// labels, the feature dimensions, the EEG column order and where clip ids come from.
 ///
 /// Declared rather than guessed: the same 913 columns are channel-major in one release and
-/// band-major in another, and nothing in the numbers says which. See LAYOUTS.md for the JSON form.
+/// band-major in another, and nothing in the numbers says which. See docs/LAYOUTS.md for the JSON form.
 public struct DataLayout: Equatable, Sendable {
     /// The order of EEG columns in the file.
     public enum EEGOrder: String, Equatable, Sendable {

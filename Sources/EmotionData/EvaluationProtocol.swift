@@ -1,4 +1,4 @@
-/// How windows are split into folds for training and evaluation (DATA.md "Protocols").
+/// How windows are split into folds for training and evaluation (docs/DATA.md "Protocols").
 ///
 /// Pure functions of the dataset and a seed: the same inputs always give the same folds.
 public enum EvaluationProtocol: Equatable, Sendable {

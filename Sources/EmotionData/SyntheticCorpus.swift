@@ -1,7 +1,7 @@
 import Foundation
 import MPCL
 
-/// A DMER-shaped corpus generated from a seed, with learnable structure (SYNTHETIC.md):
+/// A DMER-shaped corpus generated from a seed, with learnable structure (docs/SYNTHETIC.md):
 /// valence-consistent clip ratings, a latent affect that drifts with autocorrelation through each
 /// clip, modalities that see different parts of the latent through different nonlinearities, and
 /// per-subject feature offsets and scales.

@@ -1,6 +1,6 @@
 import MPCLMath
 
-/// The baselines MPCL is compared with, behind the same `Model` interface (MODEL.md).
+/// The baselines MPCL is compared with, behind the same `Model` interface (docs/MODEL.md).
 struct Baselines<S: Real> {
     let model: Model<S>
     let tape: Tape<S>

@@ -1,7 +1,7 @@
 import JSON
 import MPCLMath
 
-/// A trained model as one `.safetensors` file (SERVICE.md, Checkpoints): the parameters under their
+/// A trained model as one `.safetensors` file (docs/SERVICE.md, Checkpoints): the parameters under their
 /// own names, `normalization.mean`/`.std`, `labels.mean` (p̄) and `labels.cooccurrence` (Ĉ), and
 /// `__metadata__` with `format`, `format_version`, `config` (JSON) and `training` (JSON provenance).
 public struct Checkpoint: Sendable {

@@ -1,6 +1,6 @@
 import MPCLMath
 
-/// What co-occurrence retrieval and association yield (MODEL.md step 6).
+/// What co-occurrence retrieval and association yield (docs/MODEL.md step 6).
 struct Association {
     /// Q² [B, C, d].
     var output: Var

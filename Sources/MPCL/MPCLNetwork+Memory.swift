@@ -1,6 +1,6 @@
 import MPCLMath
 
-/// The four MSAM blocks of MODEL.md step 2, each with its own weights.
+/// The four MSAM blocks of docs/MODEL.md step 2, each with its own weights.
 enum MemoryBlock: CaseIterable {
     case physiological, behavioural, crossPhysiological, crossBehavioural
 

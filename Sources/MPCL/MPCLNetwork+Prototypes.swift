@@ -1,6 +1,6 @@
 import MPCLMath
 
-/// What one stream's prototype bank yields (MODEL.md steps 3–4).
+/// What one stream's prototype bank yields (docs/MODEL.md steps 3–4).
 struct PrototypeStream {
     /// R_stream [B, C, d]: per-emotion readout of the bank.
     var readout: Var

@@ -1,6 +1,6 @@
 import MPCLMath
 
-/// Step 1 of MODEL.md: every modality becomes a sequence of d-wide tokens.
+/// Step 1 of docs/MODEL.md: every modality becomes a sequence of d-wide tokens.
 struct StreamTokens {
     /// EEG channel tokens [B, channels, d].
     var eeg: Var

@@ -1,6 +1,6 @@
 import MPCLMath
 
-/// The MPCL forward pass of MODEL.md (revision 2), bottom-up: tokenisers → MSAM fusion → prototype
+/// The MPCL forward pass of docs/MODEL.md (revision 2), bottom-up: tokenisers → MSAM fusion → prototype
 /// banks and relation distillation → per-emotion queries → co-occurrence retrieval and association →
 /// hierarchical compression and the softmax head. Each stage lives in its own file as an extension.
 ///

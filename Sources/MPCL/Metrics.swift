@@ -4,7 +4,7 @@
     import Darwin
 #endif
 
-/// The six label-distribution-learning metrics (DATA.md), per window, computed in Double.
+/// The six label-distribution-learning metrics (docs/DATA.md), per window, computed in Double.
 ///
 /// For a true distribution y and a prediction ŷ over C emotions:
 /// Chebyshev max|y−ŷ|; Clark √Σ(y−ŷ)²/(y+ŷ)²; Canberra Σ|y−ŷ|/(y+ŷ); KL Σ y ln(y/ŷ);

@@ -68,7 +68,7 @@ public struct Model<S: Real>: Sendable {
     }
 
     /// Runs the model on z-scored features [B, F]; with `targets` [B, C] also builds the loss, whose
-    /// co-occurrence terms are scaled by `cooccurrenceWeight` (the 0→1 ramp of MODEL.md).
+    /// co-occurrence terms are scaled by `cooccurrenceWeight` (the 0→1 ramp of docs/MODEL.md).
     @_specialize(exported:true,where S == Float)
     public func forward(_ tape: Tape<S>, features: Tensor<S>, targets: Tensor<S>? = nil, cooccurrenceWeight: S = 1) -> Output {
         precondition(

@@ -2,7 +2,7 @@ import JSON
 
 /// Which model a checkpoint holds: MPCL or one of the baselines it is compared with.
 public enum Architecture: String, Sendable, CaseIterable {
-    /// Memory-guided Prototypical Co-occurrence Learning (MODEL.md, revision 2).
+    /// Memory-guided Prototypical Co-occurrence Learning (docs/MODEL.md, revision 2).
     case mpcl
     /// Early fusion: z-scored features → 256 → 256 → C, GELU, dropout 0.1.
     case mlp
@@ -12,7 +12,7 @@ public enum Architecture: String, Sendable, CaseIterable {
     case mean
 }
 
-/// Switches that remove one MPCL module each, for ablations (MODEL.md, "Ablation switches").
+/// Switches that remove one MPCL module each, for ablations (docs/MODEL.md, "Ablation switches").
 public struct ModuleSwitches: Equatable, Sendable {
     /// Multi-scale associative-memory fusion; off: streams are mean-pooled tokens.
     public var msam = true
@@ -64,7 +64,7 @@ public struct ModelConfig: Equatable, Sendable {
     public var slots = 16
     /// Tokens per peripheral group n_p.
     public var tokensPerGroup = 4
-    /// Dropout probability where MODEL.md names dropout.
+    /// Dropout probability where docs/MODEL.md names dropout.
     public var dropout = 0.2
     /// Prototype similarity temperature τ.
     public var prototypeTemperature = 0.1

@@ -37,7 +37,7 @@ public struct ParameterSet<S: Real>: Sendable {
     }
 }
 
-/// Seeded initialisation as MODEL.md states it.
+/// Seeded initialisation as docs/MODEL.md states it.
 struct Initializer {
     var generator: SeededGenerator
 

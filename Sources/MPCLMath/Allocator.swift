@@ -7,7 +7,7 @@ public enum AllocatorProfile {
     /// Training: large batches, one process per job. Keep activations in the heap (measured: a third
     /// of batch-64 inference time went to page faults otherwise).
     case throughput
-    /// Serving: bounded resident memory matters (PERFORMANCE.md: < 64 MiB under load). Two arenas
+    /// Serving: bounded resident memory matters (docs/PERFORMANCE.md: < 64 MiB under load). Two arenas
     /// instead of one per thread, and buffers over 1 MiB (only very large batches) go back to the
     /// system; without this, a storm of mixed requests left ~70 MiB of freed memory resident.
     case boundedMemory

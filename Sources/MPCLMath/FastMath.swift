@@ -1,6 +1,6 @@
 /// Vectorisable single-precision elementary functions. libm's `expf`/`erff` are scalar calls; the
 /// softmaxes and GELUs of a forward pass make hundreds of thousands of them per batch, so these
-/// branch-free versions, which the compiler turns into SIMD loops, matter (PERFORMANCE.md).
+/// branch-free versions, which the compiler turns into SIMD loops, matter (docs/PERFORMANCE.md).
 /// Double keeps libm: gradient checks need exactness.
 public enum FastMath {
     /// eˣ, Cephes' `expf` scheme: n = round(x·log₂e), r = x − n·ln2 (ln2 split in two so r is exact

@@ -2,7 +2,7 @@
 ///
 /// `matmulForward`: out[R×N] = A[R×K] · op(B), op(B) = Bᵀ for B[N×K] (`transposeB`, the layout of a
 /// linear layer's weight) or B for B[K×N]. A single row uses gemv: at batch 1 a 1-row sgemm costs
-/// several times more than the matrix-vector product (PERFORMANCE.md).
+/// several times more than the matrix-vector product (docs/PERFORMANCE.md).
 @inlinable public func matmulForward<S: Real>(
     _ out: UnsafeMutablePointer<S>, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>,
     rows: Int, inner: Int, columns: Int, transposeB: Bool

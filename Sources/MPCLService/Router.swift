@@ -1,4 +1,4 @@
-/// Maps a request path to an endpoint of SERVICE.md, and says which methods it allows.
+/// Maps a request path to an endpoint of docs/SERVICE.md, and says which methods it allows.
 ///
 /// Paths are matched segment by segment; `{name}` segments are model names. The `route` label
 /// (the path template) keeps the metrics' cardinality bounded whatever clients send.

@@ -1,6 +1,6 @@
 import MPCLMath
 
-/// The training-only transformations of a batch (MODEL.md, "Training"), applied in this order to
+/// The training-only transformations of a batch (docs/MODEL.md, "Training"), applied in this order to
 /// z-scored features [B, F] and target distributions [B, C]:
 /// 1. mixup — window i is mixed with partner π(i) of a random permutation π of the batch, with its
 ///    own λᵢ ~ Beta(α, α): xᵢ ← λᵢ xᵢ + (1 − λᵢ) x_π(i), yᵢ ← λᵢ yᵢ + (1 − λᵢ) y_π(i) (a convex

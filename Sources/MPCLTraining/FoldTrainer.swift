@@ -2,7 +2,7 @@ import EmotionData
 import MPCL
 import MPCLMath
 
-/// Trains one fold's model by the recipe of MODEL.md: Adam, mixup and input noise on shuffled
+/// Trains one fold's model by the recipe of docs/MODEL.md: Adam, mixup and input noise on shuffled
 /// batches, the co-occurrence weight ramp, learning-rate decay per epoch, and selection of the epoch
 /// with the lowest validation KL.
 ///

@@ -1,6 +1,6 @@
 import EmotionData
 
-/// `mpcl-train synth`: writes the synthetic DMER-shaped corpus (EmotionData's SYNTHETIC.md) as one
+/// `mpcl-train synth`: writes the synthetic DMER-shaped corpus (docs/SYNTHETIC.md) as one
 /// MAT file per subject, readable with the default `dmer` layout.
 public enum Synthesize {
     public static let defaultSubjects = SyntheticCorpus.Parameters().subjects

@@ -1,4 +1,4 @@
-/// The training recipe of MODEL.md ("Training", "Loss"): fixed values, recorded in every report.
+/// The training recipe of docs/MODEL.md ("Training", "Loss"): fixed values, recorded in every report.
 public struct TrainingRecipe: Equatable, Sendable {
     /// Adam's initial learning rate.
     public var learningRate = 1e-3

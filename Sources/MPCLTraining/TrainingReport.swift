@@ -11,7 +11,7 @@ public enum TrainingReport {
     /// The run-level keys that every fold of one experiment shares (and `merge` checks).
     public static let sharedKeys = ["model", "protocol", "ablate", "normalize", "seed", "epochs", "batch_size", "layout"]
 
-    /// `{"chebyshev": {"mean": …, "std": …}, …}` in the order of DATA.md's table.
+    /// `{"chebyshev": {"mean": …, "std": …}, …}` in the order of docs/DATA.md's table.
     public static func metrics(_ scores: MetricScores) -> JSON {
         .object(
             Metric.allCases.map { metric in

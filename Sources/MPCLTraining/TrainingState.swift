@@ -6,7 +6,7 @@ import MPCLMath
 public struct EpochRecord: Equatable, Sendable {
     /// 1-based epoch number.
     public var epoch: Int
-    /// Mean training loss over the epoch's windows (mixup and noise applied, full MODEL.md loss).
+    /// Mean training loss over the epoch's windows (mixup and noise applied, full docs/MODEL.md loss).
     public var trainLoss: Double
     /// Mean KL(y ‖ ŷ) over the validation windows, without augmentation or dropout; nil when the
     /// fold has no validation windows.

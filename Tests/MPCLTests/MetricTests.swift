@@ -1,7 +1,7 @@
 import MPCL
 import Testing
 
-/// The six LDL metrics against DATA.md's test vectors (exact to 1e-12).
+/// The six LDL metrics against docs/DATA.md's test vectors (exact to 1e-12).
 @Suite struct MetricTests {
     static let vectors: [(truth: [Double], prediction: [Double], expected: [Metric: Double])] = [
         (

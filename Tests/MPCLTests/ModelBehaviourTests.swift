@@ -11,7 +11,7 @@ import Testing
 
     @Test func dmerLayoutHasAboutThePublishedSize() throws {
         let count = try Self.dmerModel().parameters.scalarCount
-        #expect((300_000...320_000).contains(count), "MODEL.md expects about 310 k parameters, got \(count)")
+        #expect((300_000...320_000).contains(count), "docs/MODEL.md expects about 310 k parameters, got \(count)")
     }
 
     @Test func theRealSampleLayoutIsExpressible() throws {

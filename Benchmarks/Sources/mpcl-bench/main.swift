@@ -153,7 +153,7 @@ if mode == "predict" {
     print(json([("implementation", "swift-openblas"), ("results", rows)]))
 } else if mode == "train-epoch" {
     // One training epoch as FoldTrainer runs it (MPCLTraining isn't a product, so the loop is
-    // repeated here): shuffle, gather a batch, mixup (α 0.4), Gaussian noise (σ 0.3), the MODEL.md
+    // repeated here): shuffle, gather a batch, mixup (α 0.4), Gaussian noise (σ 0.3), the docs/MODEL.md
     // loss with dropout and the co-occurrence ramp, backward, Adam (1e-3, L2 1e-5). Starts from
     // the checkpoint's parameters; `--windows` z-scored Gaussian windows with random target
     // distributions (the timing does not depend on the values). No validation pass.

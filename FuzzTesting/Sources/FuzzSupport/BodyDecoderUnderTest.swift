@@ -7,7 +7,7 @@ import MPCL
 
 /// THE plug-in point of the `FuzzRequestBody` target: which `/predict` body decoder it fuzzes.
 ///
-/// By default it is `ReferencePredictDecoder` (this package's reading of SERVICE.md). Once the
+/// By default it is `ReferencePredictDecoder` (this package's reading of docs/SERVICE.md). Once the
 /// service's decoder is in `Sources/MPCLService/`, uncomment `.define("SERVICE_DECODER")` in
 /// `FuzzTesting/Package.swift` (one line): the harness then fuzzes `PredictRequestDecoder.windows`
 /// and also checks it against the reference (same accept/refuse decision, same status, same floats).

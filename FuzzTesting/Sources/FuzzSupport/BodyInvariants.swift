@@ -8,7 +8,7 @@ public enum BodyInvariants {
     static func checkError(_ error: BodyDecodeError, _ what: String) {
         fuzzCheck(allowedStatuses.contains(error.status), "\(what): status \(error.status) for \(error)")
         fuzzCheck(!error.code.isEmpty && !error.message.isEmpty, "\(what): error without code or message")
-        // SERVICE.md: messages never echo request bytes at length.
+        // docs/SERVICE.md: messages never echo request bytes at length.
         fuzzCheck(error.message.utf8.count <= 1024, "\(what): \(error.message.utf8.count)-byte error message")
         if let field = error.field { fuzzCheck(field.utf8.count <= 1024, "\(what): \(field.utf8.count)-byte field path") }
     }

@@ -46,7 +46,7 @@ public struct DecodedWindows: Equatable {
     }
 }
 
-/// The `/predict` body contract of SERVICE.md, written independently of MPCLService as the fuzz
+/// The `/predict` body contract of docs/SERVICE.md, written independently of MPCLService as the fuzz
 /// harness's reference: a single window at the top level or `windows: […]`; `eeg` nested
 /// `[channels][bands]` or flat; `peripheral` an object of named groups or a flat array in group
 /// order; `face` flat or nested `[planes][bins]`; numbers must fit a finite Float and lie within
