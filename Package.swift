@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "MPCLTests", dependencies: ["MPCL"]),
+        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "JSON"]),
         .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MPCLTrainingTests", dependencies: ["MPCLTraining"]),
         .testTarget(name: "MPCLServiceTests", dependencies: ["MPCLService", "MPCL", "HTTP1", "JSON", "Compression"]),

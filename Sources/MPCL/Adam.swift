@@ -41,8 +41,8 @@ public struct Adam<S: Real>: Sendable {
         step += 1
         let b1 = S(beta1)
         let b2 = S(beta2)
-        let correction1 = S(1 - Foundation_pow(beta1, Double(step)))
-        let correction2 = S(1 - Foundation_pow(beta2, Double(step)))
+        let correction1 = S(1 - LibM.pow(beta1, Double(step)))
+        let correction2 = S(1 - LibM.pow(beta2, Double(step)))
         let rate = S(learningRate)
         let decayTerm = S(weightDecay)
         let eps = S(epsilon)
@@ -66,11 +66,3 @@ public struct Adam<S: Real>: Sendable {
     /// lr ← lr · decay, once per epoch.
     public mutating func decayLearningRate() { learningRate *= decay }
 }
-
-#if canImport(Glibc)
-    import Glibc
-    @inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
-#elseif canImport(Darwin)
-    import Darwin
-    @inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
-#endif

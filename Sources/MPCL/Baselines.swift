@@ -32,7 +32,7 @@ struct Baselines<S: Real> {
             logits = tape.linear(x, weight: parameter("linear.weight"), bias: parameter("linear.bias"))
         default:
             let batch = features.shape[0]
-            let logMean = model.labelStatistics.mean.map { S(Foundation_log(max($0, 1e-12))) }
+            let logMean = model.labelStatistics.mean.map { S(LibM.log(max($0, 1e-12))) }
             logits = tape.constant(Tensor(shape: [batch, logMean.count], data: Array((0..<batch).map { _ in logMean }.joined())))
         }
         let logDistribution = tape.logSoftmax(logits)

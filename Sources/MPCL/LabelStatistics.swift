@@ -44,16 +44,8 @@ public struct LabelStatistics: Equatable, Sendable {
 
     /// The head's initial per-emotion bias h = ln p̄ − mean(ln p̄), so an untrained model predicts p̄.
     public var initialHeadBias: [Double] {
-        let logs = mean.map { Foundation_log(max($0, 1e-12)) }
+        let logs = mean.map { LibM.log(max($0, 1e-12)) }
         let average = logs.reduce(0, +) / Double(max(logs.count, 1))
         return logs.map { $0 - average }
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-    @inline(__always) func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
-#elseif canImport(Darwin)
-    import Darwin
-    @inline(__always) func Foundation_log(_ x: Double) -> Double { Darwin.log(x) }
-#endif

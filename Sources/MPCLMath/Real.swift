@@ -77,15 +77,15 @@ extension Double: Real {
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
             beta, y, 1)
     }
-    @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
-    @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
-    @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
+    @inlinable public static func exp(_ x: Double) -> Double { LibM.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { LibM.log(x) }
+    @inlinable public static func erf(_ x: Double) -> Double { LibM.erf(x) }
     @inlinable public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
     @inlinable public static func exponentiate(_ x: UnsafeMutablePointer<Double>, count: Int) {
-        for i in 0..<count { x[i] = Glibc.exp(x[i]) }
+        for i in 0..<count { x[i] = LibM.exp(x[i]) }
     }
     @inlinable public static func errorFunction(_ x: UnsafeMutablePointer<Double>, count: Int) {
-        for i in 0..<count { x[i] = Glibc.erf(x[i]) }
+        for i in 0..<count { x[i] = LibM.erf(x[i]) }
     }
 }
 

@@ -40,14 +40,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         var u = nextUnit()
         while u <= 0 { u = nextUnit() }
         let v = nextUnit()
-        return (-2 * _log(u)).squareRoot() * _cos(2 * Double.pi * v)
+        return (-2 * LibM.log(u)).squareRoot() * LibM.cos(2 * Double.pi * v)
     }
 
     /// A Gamma(shape, 1) sample (Marsaglia–Tsang; shape < 1 via the boost u^(1/shape)).
     public mutating func nextGamma(shape: Double) -> Double {
         if shape < 1 {
             let u = max(nextUnit(), .leastNonzeroMagnitude)
-            return nextGamma(shape: shape + 1) * _pow(u, 1 / shape)
+            return nextGamma(shape: shape + 1) * LibM.pow(u, 1 / shape)
         }
         let d = shape - 1.0 / 3.0
         let c = 1 / (9 * d).squareRoot()
@@ -61,7 +61,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
             v = v * v * v
             let u = nextUnit()
             if u < 1 - 0.0331 * x * x * x * x { return d * v }
-            if _log(max(u, .leastNonzeroMagnitude)) < 0.5 * x * x + d * (1 - v + _log(v)) { return d * v }
+            if LibM.log(max(u, .leastNonzeroMagnitude)) < 0.5 * x * x + d * (1 - v + LibM.log(v)) { return d * v }
         }
     }
 
@@ -77,15 +77,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Int(next(upperBound: UInt64(upperBound)))
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-    @usableFromInline func _log(_ x: Double) -> Double { Glibc.log(x) }
-    @usableFromInline func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-    @usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
-#elseif canImport(Darwin)
-    import Darwin
-    @usableFromInline func _log(_ x: Double) -> Double { Darwin.log(x) }
-    @usableFromInline func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-    @usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
-#endif
