@@ -1,6 +1,6 @@
 import CZlib
 
-/// One-shot compression: gzip for HTTP responses, zlib and raw DEFLATE for writing MAT and ZIP data.
+/// One-shot compression: gzip for HTTP responses, zlib for writing MAT data.
 public enum Deflate {
     /// The default trade-off zlib recommends (6); 1 is fastest, 9 smallest, 0 stores.
     public static let defaultLevel = 6
@@ -13,11 +13,6 @@ public enum Deflate {
     /// Compresses `bytes` as a zlib stream (RFC 1950).
     public static func zlib(_ bytes: [UInt8], level: Int = defaultLevel) throws(CompressionError) -> [UInt8] {
         try compress(bytes, format: .zlib, level: level)
-    }
-
-    /// Compresses `bytes` as raw DEFLATE (RFC 1951).
-    public static func raw(_ bytes: [UInt8], level: Int = defaultLevel) throws(CompressionError) -> [UInt8] {
-        try compress(bytes, format: .raw, level: level)
     }
 
     /// Compresses in a single `deflate(Z_FINISH)` call into a buffer of `deflateBound` size, which

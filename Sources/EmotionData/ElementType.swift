@@ -18,9 +18,6 @@ public enum ElementType: String, Equatable, Sendable {
         case .char: return 2
         }
     }
-
-    /// Whether the values are floating point (and so may hold NaN/Inf).
-    public var isFloatingPoint: Bool { self == .float64 || self == .float32 }
 }
 
 /// Decodes `count` elements of `type` from `bytes` (in the given byte order) into Doubles.

@@ -59,22 +59,6 @@ public struct EmotionDataset: Sendable {
         targets[(index * labels.count)..<((index + 1) * labels.count)]
     }
 
-    /// The windows at `indices`, in that order.
-    public func subset(_ indices: [Int]) -> EmotionDataset {
-        var features: [Float] = []
-        var targets: [Float] = []
-        features.reserveCapacity(indices.count * layout.featureCount)
-        targets.reserveCapacity(indices.count * labels.count)
-        for index in indices {
-            features += featureRow(index)
-            targets += targetRow(index)
-        }
-        return EmotionDataset(
-            layout: layout, labels: labels, features: features, targets: targets,
-            subjects: indices.map { subjects[$0] }, clips: indices.map { clips[$0] },
-            part: part.map { p in indices.map { p[$0] } })
-    }
-
     /// Joins several subjects' datasets (same layout and labels). The file split survives only
     /// when every part has one.
     public static func concatenate(_ datasets: [EmotionDataset]) throws -> EmotionDataset {

@@ -34,14 +34,6 @@ public enum EvaluationProtocol: Equatable, Sendable {
         }
     }
 
-    /// Whether test subjects are kept out of training (and validation).
-    public var isSubjectIndependent: Bool {
-        switch self {
-        case .leaveOneSubjectOut, .kFold: return true
-        case .subjectDependent, .given: return false
-        }
-    }
-
     /// The folds of `dataset`; `seed` drives every random choice.
     public func folds(for dataset: EmotionDataset, seed: UInt64) throws -> [Fold] {
         let windowsBySubject = WindowGroups.bySubject(dataset)

@@ -28,13 +28,6 @@ public struct ParameterSet<S: Real>: Sendable {
 
     /// Total number of scalars.
     public var scalarCount: Int { tensors.reduce(0) { $0 + $1.count } }
-
-    /// The same parameters in another scalar type.
-    public func converted<T: Real>(to type: T.Type = T.self) -> ParameterSet<T> {
-        var result = ParameterSet<T>()
-        for (name, tensor) in zip(names, tensors) { result.add(name, tensor.converted(to: T.self)) }
-        return result
-    }
 }
 
 /// Seeded initialisation as docs/MODEL.md states it.

@@ -79,9 +79,6 @@ public final class Tape<S: Real> {
         return result
     }
 
-    /// Whether `v` takes part in differentiation.
-    @inlinable public func requiresGradient(_ v: Var) -> Bool { needsGradient[v.id] }
-
     /// Calls `body` with the gradient buffer of `v` (created as zeros on first use) when `v` needs a
     /// gradient; does nothing otherwise, so constants cost nothing on the way back.
     @inlinable public func accumulateGradient(_ v: Var, _ body: (UnsafeMutableBufferPointer<S>) -> Void) {

@@ -37,11 +37,6 @@ public struct Tensor<S: Real>: Sendable {
     @inlinable public func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, data: data)
     }
-
-    /// This tensor converted to another scalar type.
-    @inlinable public func converted<T: Real>(to type: T.Type = T.self) -> Tensor<T> {
-        Tensor<T>(shape: shape, data: data.map { T($0) })
-    }
 }
 
 extension Tensor: Equatable where S: Equatable {}

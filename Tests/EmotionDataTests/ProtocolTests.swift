@@ -119,30 +119,3 @@ func protocolDataset(subjects: Int = 7, clips: Int = 3, windows: Int = 10, withP
         #expect(EvaluationProtocol(name: "nonsense") == nil)
     }
 }
-
-@Suite struct NormalisationTests {
-    @Test func globalZScoresWithTrainingStatistics() {
-        var dataset = protocolDataset(subjects: 3, clips: 1, windows: 2)
-        // Feature values are the subject index (0,0,1,1,2,2): train on the first four rows.
-        let statistics = Normalisation.global.apply(to: &dataset, trainingRows: [0, 1, 2, 3])
-        #expect(statistics?.mean.first == 0.5)
-        #expect(statistics?.standardDeviation.first == 0.5)
-        #expect(dataset.featureRow(0).first == -1 && dataset.featureRow(5).first == 3)
-    }
-
-    @Test func constantFeaturesUseTheFloor() {
-        let statistics = FeatureStatistics(features: [2, 2, 2], featureCount: 1, rows: [0, 1, 2])
-        #expect(statistics.standardDeviation == [1e-6])
-        var values: [Float] = [2, 2, 2]
-        statistics.apply(to: &values, rows: [0, 1, 2])
-        #expect(values == [0, 0, 0])
-    }
-
-    @Test func perSubjectUsesEachSubjectsOwnRows() {
-        var dataset = protocolDataset(subjects: 2, clips: 1, windows: 2)
-        dataset.features[tinyInput.featureCount] = 4  // subject S0, second window: values 0 and 4
-        Normalisation.perSubject.apply(to: &dataset, trainingRows: [])
-        #expect(dataset.featureRow(0).first == -1 && dataset.featureRow(1).first == 1)
-        #expect(dataset.featureRow(2).first == 0)  // S1 is constant
-    }
-}
