@@ -15,7 +15,7 @@ let package = Package(
     products: [
         .executable(name: "mpcl-serve", targets: ["mpcl-serve"]),
         .executable(name: "mpcl-train", targets: ["mpcl-train"]),
-        .library(name: "MPCL", targets: ["MPCL", "MPCLMath"]),
+        .library(name: "MPCL", targets: ["MPCL", "MPCLMath", "EmotionVocabulary"]),
         // For the nested Benchmarks and FuzzTesting packages.
         .library(name: "HTTP1", targets: ["HTTP1"]),
         .library(name: "JSON", targets: ["JSON"]),
@@ -36,23 +36,30 @@ let package = Package(
         .target(name: "MPCLMath", dependencies: ["CBLAS"], swiftSettings: optimised),
         .target(name: "HTTP1", dependencies: ["COpenSSL"], swiftSettings: optimised),
 
-        // The model and its data.
-        .target(name: "MPCL", dependencies: ["MPCLMath", "JSON", "COpenSSL"], swiftSettings: optimised),
-        .target(name: "EmotionData", dependencies: ["MPCL", "JSON", "Compression"], swiftSettings: optimised),
-        .target(name: "MPCLTraining", dependencies: ["MPCL", "EmotionData", "JSON"], swiftSettings: optimised),
+        // The words the model, the data and the service share: input layouts and label sets.
+        .target(name: "EmotionVocabulary", dependencies: ["JSON"], swiftSettings: optimised),
+
+        // The model and its data; neither knows the other.
+        .target(name: "MPCL", dependencies: ["EmotionVocabulary", "MPCLMath", "JSON", "COpenSSL"], swiftSettings: optimised),
+        .target(name: "EmotionData", dependencies: ["EmotionVocabulary", "JSON", "Compression"], swiftSettings: optimised),
         .target(
-            name: "MPCLService", dependencies: ["HTTP1", "MPCL", "JSON", "Compression"],
+            name: "MPCLTraining", dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON"],
+            swiftSettings: optimised),
+        .target(
+            name: "MPCLService", dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "JSON", "Compression"],
             resources: [.copy("Resources/default.safetensors"), .copy("Resources/index.html"), .copy("Resources/examples.json")],
             swiftSettings: optimised),
 
         // Thin executables: argument parsing and wiring only.
         .executableTarget(
             name: "mpcl-serve",
-            dependencies: ["MPCLService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MPCLService", "MPCLMath", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimised),
         .executableTarget(
             name: "mpcl-train",
-            dependencies: ["MPCLTraining", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "MPCLTraining", "MPCL", "MPCLMath", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: optimised),
 
         // One test target per library target.
@@ -60,10 +67,15 @@ let package = Package(
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "JSON"]),
-        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MPCLTrainingTests", dependencies: ["MPCLTraining"]),
-        .testTarget(name: "MPCLServiceTests", dependencies: ["MPCLService", "MPCL", "HTTP1", "JSON", "Compression"]),
+        .testTarget(name: "EmotionVocabularyTests", dependencies: ["EmotionVocabulary", "JSON"]),
+        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "JSON"]),
+        .testTarget(
+            name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionVocabulary", "JSON", "Compression"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "MPCLTrainingTests", dependencies: ["MPCLTraining", "MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON"]),
+        .testTarget(
+            name: "MPCLServiceTests", dependencies: ["MPCLService", "MPCL", "EmotionVocabulary", "HTTP1", "JSON", "Compression"]),
     ],
     swiftLanguageModes: [.v5]
 )

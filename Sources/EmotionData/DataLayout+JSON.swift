@@ -1,6 +1,6 @@
+import EmotionVocabulary
 import Foundation
 import JSON
-import MPCL
 
 extension DataLayout {
     /// Reads a layout file (see docs/LAYOUTS.md); errors name the file and the offending field.

@@ -1,4 +1,4 @@
-import MPCL
+import EmotionVocabulary
 
 /// How a file's variables map to an `EmotionDataset`: which variables hold each modality and the
 /// labels, the feature dimensions, the EEG column order and where clip ids come from.

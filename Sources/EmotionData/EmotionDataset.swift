@@ -1,4 +1,4 @@
-import MPCL
+import EmotionVocabulary
 
 /// Which part of a file's own split a window belongs to.
 public enum DataPart: String, Equatable, Sendable {

@@ -1,4 +1,4 @@
-import MPCL
+import EmotionVocabulary
 
 /// Builds the canonical flat feature rows of one part from a file's variables, checking shapes
 /// against the input layout and values for NaN/Inf.

@@ -1,5 +1,5 @@
+import EmotionVocabulary
 import Foundation
-import MPCL
 
 /// A DMER-shaped corpus generated from a seed, with learnable structure (docs/SYNTHETIC.md):
 /// valence-consistent clip ratings, a latent affect that drifts with autocorrelation through each

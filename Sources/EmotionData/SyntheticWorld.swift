@@ -1,5 +1,3 @@
-import MPCL
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

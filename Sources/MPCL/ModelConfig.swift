@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import JSON
 
 /// Which model a checkpoint holds: MPCL or one of the baselines it is compared with.

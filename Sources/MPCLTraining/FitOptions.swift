@@ -1,4 +1,5 @@
 import EmotionData
+import EmotionVocabulary
 import MPCL
 import MPCLMath
 

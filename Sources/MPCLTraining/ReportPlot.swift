@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import JSON
 import MPCL
 

@@ -1,5 +1,5 @@
+import EmotionVocabulary
 import JSON
-import MPCL
 import Testing
 
 @testable import EmotionData

@@ -1,4 +1,4 @@
-import MPCL
+import EmotionVocabulary
 import Testing
 
 @testable import EmotionData

@@ -1,5 +1,6 @@
 import Compression
 import Dispatch
+import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL

@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import Foundation
 import Glibc
 import JSON

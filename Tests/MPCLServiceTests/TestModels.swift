@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import Foundation
 import MPCL
 import Testing

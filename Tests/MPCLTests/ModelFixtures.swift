@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import MPCL
 import MPCLMath
 

@@ -1,4 +1,5 @@
 import EmotionData
+import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL

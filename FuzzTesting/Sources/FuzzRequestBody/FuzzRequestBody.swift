@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import FuzzSupport
 import JSON
 import MPCL
