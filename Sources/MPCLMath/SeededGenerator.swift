@@ -76,4 +76,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     @inlinable public mutating func nextInt(below upperBound: Int) -> Int {
         Int(next(upperBound: UInt64(upperBound)))
     }
+
+    /// Fisher–Yates shuffle in place: for i from n−1 down to 1, swap element i with a uniform j ≤ i.
+    /// Deterministic for a seed (the standard library's `shuffle(using:)` promises no fixed order).
+    @inlinable public mutating func shuffle<T>(_ array: inout [T]) {
+        for i in stride(from: array.count - 1, to: 0, by: -1) { array.swapAt(i, nextInt(below: i + 1)) }
+    }
 }

@@ -16,7 +16,7 @@ public enum BatchAugmentation {
         let featureCount = features.count / rows
         let classes = targets.count / rows
         var partner = Array(0..<rows)
-        for i in stride(from: rows - 1, to: 0, by: -1) { partner.swapAt(i, generator.nextInt(below: i + 1)) }
+        generator.shuffle(&partner)
         let lambdas = (0..<rows).map { _ in Float(generator.nextBeta(alpha, alpha)) }
         let sourceFeatures = features
         let sourceTargets = targets

@@ -45,7 +45,7 @@ struct FoldTrainer {
             let started = StandardErrorProgress.now()
             var generator = SeededGenerator(seed: Self.epochSeed(seed: seed, fold: fold, epoch: epoch))
             var order = train
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
+            generator.shuffle(&order)
             var lossSum = 0.0
             for step in 0..<stepsPerEpoch {
                 let rows = Array(order[(step * batchSize)..<min((step + 1) * batchSize, order.count)])
