@@ -1,9 +1,10 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Dispatch
 
 /// HTTP/1.1 server on plain sockets (optionally TLS) driven by Dispatch: an accept source on the
 /// listening socket and a fixed set of serial event-loop queues owning the connections.

@@ -1,9 +1,10 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Dispatch
 
 /// The few libc calls whose spelling differs between Linux (Glibc) and macOS (Darwin), in one place.
 ///
