@@ -77,15 +77,15 @@ extension Double: Real {
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
             beta, y, 1)
     }
-    @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
-    @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
-    @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
+    @inlinable public static func exp(_ x: Double) -> Double { libmExp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { libmLog(x) }
+    @inlinable public static func erf(_ x: Double) -> Double { libmErf(x) }
     @inlinable public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
     @inlinable public static func exponentiate(_ x: UnsafeMutablePointer<Double>, count: Int) {
-        for i in 0..<count { x[i] = Glibc.exp(x[i]) }
+        for i in 0..<count { x[i] = libmExp(x[i]) }
     }
     @inlinable public static func errorFunction(_ x: UnsafeMutablePointer<Double>, count: Int) {
-        for i in 0..<count { x[i] = Glibc.erf(x[i]) }
+        for i in 0..<count { x[i] = libmErf(x[i]) }
     }
 }
 
@@ -94,3 +94,9 @@ extension Double: Real {
 public func setBLASThreads(_ count: Int) {
     openblas_set_num_threads(Int32(count))
 }
+
+// libm by its C names, at file scope where the static members of the same names do not shadow
+// them; the same spelling then works with Glibc and Darwin.
+@usableFromInline func libmExp(_ x: Double) -> Double { exp(x) }
+@usableFromInline func libmLog(_ x: Double) -> Double { log(x) }
+@usableFromInline func libmErf(_ x: Double) -> Double { erf(x) }

@@ -45,4 +45,7 @@ import Testing
 #if canImport(Glibc)
     import Glibc
     func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
+#elseif canImport(Darwin)
+    import Darwin
+    func Foundation_log(_ x: Double) -> Double { Darwin.log(x) }
 #endif
