@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Glibc
 import Testing
 
 @testable import HTTP1
@@ -33,6 +32,26 @@ struct ServerTests {
             let r = try c.readResponse()
             #expect(r.status == 200 && r.header("Connection") == "close")
             #expect(c.waitForClose())
+        }
+    }
+
+    @Test func dualStackByDefaultServesBothFamilies() throws {
+        try withServer(configure: { $0.host = "::" }, handler: echoHandler) { server in
+            let v4 = try TestClient(port: server.port, host: "127.0.0.1")
+            v4.send("GET /four HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try v4.readResponse().header("X-Target") == "/four")
+            // A kernel without IPv6 falls back to IPv4 only; then there is no IPv6 client to try.
+            guard server.host == "::" else { return }
+            let v6 = try TestClient(port: server.port, host: "::1")
+            v6.send("GET /six HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try v6.readResponse().header("X-Target") == "/six")
+        }
+    }
+
+    @Test func ipv4LiteralBindsOnlyIPv4() throws {
+        try withServer(configure: { $0.host = "127.0.0.1" }, handler: echoHandler) { server in
+            #expect(server.host == "127.0.0.1")
+            #expect((try? TestClient(port: server.port, host: "::1")) == nil)
         }
     }
 
@@ -248,12 +267,11 @@ struct ServerTests {
                 #expect(try fast.readResponse().status == 200)
                 usleep(50_000)
             }
-            let started = Date()
+            // 408, not 200: the header timeout cut the client off before its ~4 s request was complete.
             let r = try slow.readResponse()
             #expect(r.status == 408)
             #expect(r.bodyString.contains("request_timeout"))
             #expect(slow.waitForClose())
-            #expect(Date().timeIntervalSince(started) < 3)
             done.wait()
         }
     }
