@@ -102,11 +102,23 @@ final class Connection: @unchecked Sendable {
             advanceHandshake(tls)
             return
         }
+        var moreWaiting = false
         if events.contains(.read) || !tlsWant.isEmpty {
-            readAvailable()
+            moreWaiting = readAvailable()
             if closed { return }
         }
         pump()
+        if moreWaiting { readAgainSoon() }
+    }
+
+    /// Reading stopped at the per-event cap with bytes possibly still in the socket: continue on
+    /// a later turn of the queue (other connections go first), whatever the source reports.
+    private func readAgainSoon() {
+        loop.execute { [self] in
+            guard !closed, registered.contains(.read), !lingering else { return }
+            loop.touch()
+            handle(.read)
+        }
     }
 
     /// Parses what is buffered, then writes; repeats while a flush relieves back-pressure so
@@ -134,8 +146,12 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    private func readAvailable() {
-        guard !readEOF, !stopParsing, !closeAfterFlush else { return }
+    /// Reads what the socket has, feeding the parser. Returns true when it stopped with bytes
+    /// possibly left (back-pressure, or the per-event cap on buffered input that keeps one client
+    /// from growing its parser buffer without bound).
+    @discardableResult
+    private func readAvailable() -> Bool {
+        guard !readEOF, !stopParsing, !closeAfterFlush else { return false }
         tlsWant = []
         let buffer = loop.readBuffer
         while true {
@@ -143,21 +159,26 @@ final class Connection: @unchecked Sendable {
             case .bytes(let n):
                 parser.feed(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: n))
                 lastActivity = loop.now
-                // Read until the socket would block (one event, all its bytes; OpenSSL may also
-                // hold decrypted bytes no source can see), unless enough is queued already.
-                if backPressured { return }
+                // Read until the socket would block. For plain TCP a short read says so already
+                // (recv returns everything queued up to the size asked), one syscall before
+                // EAGAIN would; OpenSSL may hold decrypted bytes no source can see, so TLS reads on.
+                if tls == nil && n < EventLoop.readBufferSize { return false }
+                if backPressured || parser.bufferedByteCount > readCap { return true }
             case .wouldBlock(let wantWrite):
                 if wantWrite { tlsWant = .write }
-                return
+                return false
             case .eof:
                 readEOF = true
-                return
+                return false
             case .failed:
                 close()
-                return
+                return false
             }
         }
     }
+
+    /// Unparsed input one event may buffer: a whole largest request plus one read.
+    private var readCap: Int { limits.maxBodyBytes + limits.maxHeaderBytes + EventLoop.readBufferSize }
 
     /// Reads and drops input after our final response so the client sees it before any RST.
     private func discardInput() {

@@ -29,13 +29,15 @@ public struct HTTPRequest: Sendable, Equatable {
     /// `http://host/healthz`, as sent to proxies and accepted by servers) yields its path, so it
     /// is routed like the origin-form `/healthz`; an empty path is `/`.
     public var path: Substring {
-        var rest = target[...]
+        let utf8 = target.utf8
+        var start = utf8.startIndex
         if let authorityEnd = Self.absoluteFormAuthorityEnd(target) {
-            rest = target[authorityEnd...]
-            if rest.isEmpty || rest.first == "?" { return "/" }
+            guard authorityEnd < utf8.endIndex, utf8[authorityEnd] == UInt8(ascii: "/") else { return "/" }
+            start = authorityEnd
         }
-        if let q = rest.firstIndex(of: "?") { return rest[..<q] }
-        return rest
+        // Scanning bytes, not Characters: '?' is ASCII, and this runs several times per request.
+        let end = utf8[start...].firstIndex(of: UInt8(ascii: "?")) ?? utf8.endIndex
+        return target[start..<end]
     }
 
     /// For `scheme "://" authority path`, the index after the authority; nil for other forms.
@@ -60,7 +62,7 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The target after `?`, if any.
     public var query: Substring? {
-        guard let q = target.firstIndex(of: "?") else { return nil }
-        return target[target.index(after: q)...]
+        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        return target[target.utf8.index(after: q)...]
     }
 }
