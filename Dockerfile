@@ -29,7 +29,7 @@ RUN apt-get update \
 COPY --from=build /staging/bin/ /usr/local/bin/
 # One BLAS thread per inference worker: two workers with one thread each outrun two threads each.
 ENV OPENBLAS_NUM_THREADS=1 \
-    MPCL_HOST=0.0.0.0 \
+    MPCL_HOST=:: \
     MPCL_PORT=8080
 # A numeric non-root user, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001

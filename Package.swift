@@ -2,12 +2,27 @@
 import PackageDescription
 
 /// Release flags that matter for this code (docs/PERFORMANCE.md): `-fno-math-errno` lets `sqrt`/`exp`
-/// vectorise, and a modern x86-64 level enables AVX2/FMA in our own loops (Haswell, 2013, is the oldest x86-64 CPU we target). `-Ounchecked` is
-/// deliberately *not* used: bounds checks guard every byte that comes from a client or a file.
-let optimised: [SwiftSetting] = [
-    .unsafeFlags(["-Xcc", "-fno-math-errno"], .when(configuration: .release)),
-    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
-]
+/// vectorise, and on x86-64 a modern level enables AVX2/FMA in our own loops (Haswell, 2013, is the
+/// oldest x86-64 CPU we target). `-Ounchecked` is deliberately *not* used: bounds checks guard every
+/// byte that comes from a client or a file.
+let optimised: [SwiftSetting] =
+    [.unsafeFlags(["-Xcc", "-fno-math-errno"], .when(configuration: .release))]
+    + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0], .when(configuration: .release))] } ?? [])
+
+/// `-target-cpu haswell` only when building for x86-64: it is an x86 CPU name, and any other target
+/// (aarch64: an arm64 laptop's `docker build`, a Graviton node) rejects it. SwiftPM's conditions
+/// know platforms and configurations but not architectures, so the manifest decides from the
+/// architecture it is compiled for, which is the build machine's — the target's in every native
+/// build (`swift build`, `docker build` on the same architecture). Cross-compiling from x86-64 to
+/// another architecture sets `MPCL_TARGET_CPU=none` (or another CPU name to use instead).
+var targetCPU: String? {
+    if let chosen = Context.environment["MPCL_TARGET_CPU"], !chosen.isEmpty { return chosen == "none" ? nil : chosen }
+    #if arch(x86_64)
+        return "haswell"
+    #else
+        return nil
+    #endif
+}
 
 let package = Package(
     name: "mpcl",

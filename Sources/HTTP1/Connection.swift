@@ -1,19 +1,36 @@
-import Glibc
+import Dispatch
 
-/// One client connection, owned by and only touched on its event loop's thread.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One client connection, owned by and only touched on its event loop's queue.
+///
+/// Readiness comes from two Dispatch sources on that queue: a read source, suspended while
+/// back-pressure (or the end of input) means nothing should be read, and a write source created
+/// and resumed only while output is pending after a send would have blocked — responses are
+/// written inline first, so most never need it.
 ///
 /// Pipeline: socket bytes → `HTTPRequestParser` → `ResponseQueue` (one slot per request, in
 /// arrival order, RFC 9112 §9.3.2) → handler. Parse errors and timeouts become a final error
 /// response followed by a close. Back-pressure: when `maxPipelinedRequests` responses are
 /// outstanding or too much output is queued, the connection stops reading until they drain.
-final class Connection {
+final class Connection: @unchecked Sendable {
     /// Output queued beyond this stops reading (back-pressure against clients that do not read).
     private static let outputHighWater = 1 << 20
     /// How long to keep draining input after our final response before closing (RFC 9112 §9.6).
     private static let lingerNanos: UInt64 = 2_000_000_000
 
+    /// Readiness the connection waits for; maps onto resuming or suspending its two sources.
+    struct Interest: OptionSet {
+        let rawValue: UInt8
+        static let read = Interest(rawValue: 1)
+        static let write = Interest(rawValue: 2)
+    }
+
     let fd: Int32
-    let key: UInt64
     let loop: EventLoop
     private let tls: TLSSession?
     private let limits: HTTPLimits
@@ -32,8 +49,13 @@ final class Connection {
     private var draining = false
     private var processing = false
     private var pausedByBackPressure = false
-    private var tlsWant: UInt32 = 0
-    private var registered = Epoll.inEvent
+    /// What OpenSSL needs before it can continue (a read may need writability and vice versa).
+    private var tlsWant: Interest = []
+    private var registered: Interest = []
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    /// Source cancellations still to run before the socket may be closed.
+    private var pendingCancellations = 0
 
     private let acceptedAt: UInt64
     private var headStartedAt: UInt64 = 0
@@ -41,9 +63,8 @@ final class Connection {
     private var lastActivity: UInt64
     private var lastWriteProgress: UInt64 = 0
 
-    init(fd: Int32, key: UInt64, loop: EventLoop, tls: TLSSession?) {
+    init(fd: Int32, loop: EventLoop, tls: TLSSession?) {
         self.fd = fd
-        self.key = key
         self.loop = loop
         self.tls = tls
         self.limits = loop.context.limits
@@ -60,11 +81,19 @@ final class Connection {
 
     // MARK: - Readiness
 
-    func handle(events: UInt32) {
-        if events & (Epoll.errEvent | Epoll.hupEvent) != 0 && events & Epoll.inEvent == 0 {
-            close()  // peer reset or both directions shut: nothing can be delivered any more
-            return
+    /// Creates the read source and starts waiting for the first bytes (on the loop's queue).
+    func start() {
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        source.setEventHandler { [unowned self] in
+            loop.touch()
+            handle(.read)
         }
+        readSource = source
+        setInterest(.read)
+    }
+
+    func handle(_ events: Interest) {
+        guard !closed else { return }
         if lingering {
             discardInput()
             return
@@ -73,11 +102,23 @@ final class Connection {
             advanceHandshake(tls)
             return
         }
-        if events & Epoll.inEvent != 0 || tlsWant != 0 {
-            readAvailable()
+        var moreWaiting = false
+        if events.contains(.read) || !tlsWant.isEmpty {
+            moreWaiting = readAvailable()
             if closed { return }
         }
         pump()
+        if moreWaiting { readAgainSoon() }
+    }
+
+    /// Reading stopped at the per-event cap with bytes possibly still in the socket: continue on
+    /// a later turn of the queue (other connections go first), whatever the source reports.
+    private func readAgainSoon() {
+        loop.execute { [self] in
+            guard !closed, registered.contains(.read), !lingering else { return }
+            loop.touch()
+            handle(.read)
+        }
     }
 
     /// Parses what is buffered, then writes; repeats while a flush relieves back-pressure so
@@ -94,41 +135,50 @@ final class Connection {
     private func advanceHandshake(_ tls: TLSSession) {
         switch tls.handshake() {
         case .bytes:
-            setInterest(Epoll.inEvent)
+            setInterest(.read)
             readAvailable()  // the client's first request may already be buffered inside OpenSSL
             if closed { return }
             pump()
         case .wouldBlock(let wantWrite):
-            setInterest(wantWrite ? Epoll.outEvent : Epoll.inEvent)
+            setInterest(wantWrite ? .write : .read)
         case .eof, .failed:
             close()
         }
     }
 
-    private func readAvailable() {
-        guard !readEOF, !stopParsing, !closeAfterFlush else { return }
-        tlsWant = 0
+    /// Reads what the socket has, feeding the parser. Returns true when it stopped with bytes
+    /// possibly left (back-pressure, or the per-event cap on buffered input that keeps one client
+    /// from growing its parser buffer without bound).
+    @discardableResult
+    private func readAvailable() -> Bool {
+        guard !readEOF, !stopParsing, !closeAfterFlush else { return false }
+        tlsWant = []
         let buffer = loop.readBuffer
         while true {
             switch readSome(buffer, EventLoop.readBufferSize) {
             case .bytes(let n):
                 parser.feed(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: n))
                 lastActivity = loop.now
-                // Plain TCP: level-triggered epoll reports the rest. TLS: OpenSSL may hold
-                // decrypted bytes epoll cannot see, so read until it would block.
-                if tls == nil || backPressured { return }
+                // Read until the socket would block. For plain TCP a short read says so already
+                // (recv returns everything queued up to the size asked), one syscall before
+                // EAGAIN would; OpenSSL may hold decrypted bytes no source can see, so TLS reads on.
+                if tls == nil && n < EventLoop.readBufferSize { return false }
+                if backPressured || parser.bufferedByteCount > readCap { return true }
             case .wouldBlock(let wantWrite):
-                if wantWrite { tlsWant = Epoll.outEvent }
-                return
+                if wantWrite { tlsWant = .write }
+                return false
             case .eof:
                 readEOF = true
-                return
+                return false
             case .failed:
                 close()
-                return
+                return false
             }
         }
     }
+
+    /// Unparsed input one event may buffer: a whole largest request plus one read.
+    private var readCap: Int { limits.maxBodyBytes + limits.maxHeaderBytes + EventLoop.readBufferSize }
 
     /// Reads and drops input after our final response so the client sees it before any RST.
     private func discardInput() {
@@ -217,7 +267,7 @@ final class Connection {
                 outSent += n
                 lastWriteProgress = loop.now
             case .wouldBlock(let wantWrite):
-                if !wantWrite { tlsWant = Epoll.inEvent }
+                if !wantWrite { tlsWant = .read }
                 return
             case .eof, .failed:
                 close()
@@ -241,23 +291,53 @@ final class Connection {
         lingering = true
         lingerDeadline = loop.now &+ min(Self.lingerNanos, UInt64(limits.keepAliveIdleTimeout * 1e9))
         tls?.shutdown()
-        shutdown(fd, Int32(SHUT_WR))
-        setInterest(Epoll.inEvent)
+        SystemCalls.shutdown(fd, Int32(SHUT_WR))
+        setInterest(.read)
     }
 
     private func updateInterest() {
         guard !lingering else { return }
-        var want: UInt32 = 0
-        if !readEOF && !stopParsing && !closeAfterFlush && !backPressured { want |= Epoll.inEvent }
-        if pendingOutput > 0 { want |= Epoll.outEvent }
-        want |= tlsWant
+        var want: Interest = []
+        if !readEOF && !stopParsing && !closeAfterFlush && !backPressured { want.insert(.read) }
+        if pendingOutput > 0 { want.insert(.write) }
+        want.formUnion(tlsWant)
         setInterest(want)
     }
 
-    private func setInterest(_ events: UInt32) {
-        guard events != registered, !closed else { return }
-        registered = events
-        loop.updateInterest(fd, events: events, key: key)
+    /// Resumes or suspends the sources so that exactly `wanted` readiness is reported. When
+    /// reading resumes after back-pressure, bytes that arrived meanwhile are read at once rather
+    /// than waiting for the source to report them again.
+    private func setInterest(_ wanted: Interest) {
+        guard wanted != registered, !closed else { return }
+        let resumesReading = wanted.contains(.read) && !registered.contains(.read)
+        if wanted.contains(.read) != registered.contains(.read), let readSource {
+            if wanted.contains(.read) { readSource.resume() } else { readSource.suspend() }
+        }
+        if wanted.contains(.write) != registered.contains(.write) {
+            if wanted.contains(.write) { writeSourceCreatingIfNeeded().resume() } else { writeSource?.suspend() }
+        }
+        registered = wanted
+        if resumesReading && readSource != nil && !processing && !lingering {
+            loop.execute { [self] in
+                guard !closed, registered.contains(.read) else { return }
+                loop.touch()
+                handle(.read)
+            }
+        }
+    }
+
+    /// The write source, made the first time a send would block (created suspended).
+    private func writeSourceCreatingIfNeeded() -> DispatchSourceWrite {
+        if let writeSource { return writeSource }
+        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+        source.setEventHandler { [unowned self] in
+            loop.touch()
+            handle(.write)
+        }
+        source.activate()
+        source.suspend()
+        writeSource = source
+        return source
     }
 
     // MARK: - Transport
@@ -345,13 +425,33 @@ final class Connection {
         updateInterest()
     }
 
+    /// Cancels both sources, then closes the socket once their cancellations have run (a
+    /// source must never watch a descriptor number the kernel may already have reused).
     func close() {
         guard !closed else { return }
         closed = true
-        Glibc.close(fd)
         loop.unregister(self)
         responses.cancelAll()
         out = []
+        var sources: [(source: DispatchSourceProtocol, running: Bool)] = []
+        if let readSource { sources.append((readSource, registered.contains(.read))) }
+        if let writeSource { sources.append((writeSource, registered.contains(.write))) }
+        pendingCancellations = sources.count
+        if sources.isEmpty { finishClose() }
+        for (source, running) in sources {
+            source.setCancelHandler { [self] in
+                pendingCancellations -= 1
+                if pendingCancellations == 0 { finishClose() }
+            }
+            source.cancel()
+            if !running { source.resume() }  // a suspended source never runs its cancel handler
+        }
+    }
+
+    private func finishClose() {
+        SystemCalls.close(fd)
+        readSource = nil
+        writeSource = nil
         loop.context.releaseConnection()
     }
 }

@@ -23,6 +23,9 @@ public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public static func badRequest(_ message: String) -> HTTPParseError {
         HTTPParseError(status: .badRequest, code: "bad_request", message: message)
     }
+    public static func uriTooLong(_ message: String) -> HTTPParseError {
+        HTTPParseError(status: .uriTooLong, code: "uri_too_long", message: message)
+    }
     public static func headerFieldsTooLarge(_ message: String) -> HTTPParseError {
         HTTPParseError(status: .headerFieldsTooLarge, code: "header_fields_too_large", message: message)
     }

@@ -231,6 +231,11 @@ public struct HTTPRequestParser {
             i += 1
         }
         if buffer.count >= start + window {
+            // RFC 9112 §3: a request-target longer than we parse gets 414; it is the request line
+            // itself (no line end yet) that overflowed the window.
+            if skipLeadingEmptyLines && lineStart == blockStart {
+                throw .uriTooLong("request line exceeds \(window) bytes")
+            }
             throw .headerFieldsTooLarge("header section exceeds \(window) bytes")
         }
         return nil

@@ -1,7 +1,7 @@
 /// The handle a handler uses to answer one request, now or later, from any thread.
 ///
 /// Why a handle instead of a return value: the app batches inference requests, so answers
-/// arrive on other queues. `send` hops to the connection's event loop; responses are still
+/// arrive on other queues. `send` hops to the connection's event-loop queue (`queue.async`); responses are still
 /// written in request order (RFC 9112 §9.3.2) whatever order handlers finish in.
 public final class HTTPResponder: @unchecked Sendable {
     private let connection: Connection
@@ -17,7 +17,7 @@ public final class HTTPResponder: @unchecked Sendable {
     public func send(_ response: HTTPResponse) {
         let connection = self.connection, sequence = self.sequence
         let loop = connection.loop
-        if loop.isCurrentThread {
+        if loop.isCurrent {
             connection.complete(sequence, response)
         } else {
             loop.execute { connection.complete(sequence, response) }

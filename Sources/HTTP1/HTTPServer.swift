@@ -1,21 +1,29 @@
-import Glibc
+import Dispatch
 
-/// HTTP/1.1 server on plain sockets (optionally TLS) with a fixed set of epoll event loops.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// HTTP/1.1 server on plain sockets (optionally TLS) driven by Dispatch: an accept source on the
+/// listening socket and a fixed set of serial event-loop queues owning the connections.
 ///
-/// The handler runs on an event-loop thread and must not block it; it answers through the
+/// The handler runs on an event-loop queue and must not block it; it answers through the
 /// `HTTPResponder`, immediately or later from any thread. Lifecycle:
 /// `start()` → serve → `beginShutdown()` → `waitUntilDrained(timeout:)` → `stop()`.
 public final class HTTPServer: @unchecked Sendable {
-    /// Called concurrently from every event-loop thread, hence `@Sendable`.
+    /// Called concurrently from every event-loop queue, hence `@Sendable`.
     public typealias Handler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
     public let configuration: HTTPServerConfiguration
     private let handler: Handler
     private let lock = Lock()
     private var loops: [EventLoop] = []
+    private var acceptor: Acceptor?
     private var context: ServerContext?
-    private var listenFD: Int32 = -1
     private var boundPort = 0
+    private var boundHost = ""
     private var shuttingDown = false
     private var stopped = false
 
@@ -27,6 +35,10 @@ public final class HTTPServer: @unchecked Sendable {
     /// The port actually bound (useful with `port: 0`); 0 before `start()`.
     public var port: Int { lock.withLock { boundPort } }
 
+    /// The address actually bound: the configured host, or `0.0.0.0` when the dual-stack default
+    /// `::` fell back to IPv4 because the kernel has no IPv6. Empty before `start()`.
+    public var host: String { lock.withLock { boundHost } }
+
     /// Connections currently open (accepted and not yet closed).
     public var openConnections: Int { lock.withLock { context }?.openConnections ?? 0 }
 
@@ -36,7 +48,7 @@ public final class HTTPServer: @unchecked Sendable {
         guard lock.withLock({ self.loops.isEmpty && !self.stopped && !self.shuttingDown }) else {
             throw HTTPServerError(description: "server already started or stopped")
         }
-        // Belt and braces next to MSG_NOSIGNAL: OpenSSL writes with plain write(2).
+        // Belt and braces next to MSG_NOSIGNAL / SO_NOSIGPIPE: OpenSSL writes with plain write(2).
         signal(SIGPIPE, SIG_IGN)
         var tls: TLSContext?
         if let cert = configuration.tlsCertificatePath, let key = configuration.tlsPrivateKeyPath {
@@ -45,39 +57,34 @@ public final class HTTPServer: @unchecked Sendable {
         let context = ServerContext(
             limits: configuration.limits, handler: handler,
             renderError: configuration.errorRenderer, tls: tls)
-        let (fd, port) = try Socket.listen(
+        let listener = try Socket.listen(
             host: configuration.host, port: configuration.port,
             backlog: configuration.backlog)
-        var loops: [EventLoop] = []
-        do {
-            for _ in 0..<max(1, configuration.eventLoopCount) { loops.append(try EventLoop(context: context)) }
-        } catch {
-            close(fd)
-            throw error
-        }
-        loops[0].adoptListener(fd, peers: loops)
+        let loops = (0..<max(1, configuration.eventLoopCount)).map { EventLoop(context: context, index: $0) }
+        let acceptor = Acceptor(fd: listener.fd, context: context, loops: loops)
         lock.withLock {
             self.context = context
             self.loops = loops
-            self.listenFD = fd
-            self.boundPort = port
+            self.acceptor = acceptor
+            self.boundPort = listener.port
+            self.boundHost = listener.host
         }
         for loop in loops { loop.start() }
+        acceptor.start()
     }
 
-    /// Stops accepting (the listening socket is shut now, so new connects are refused), lets
-    /// requests already handed to the handler finish and flush, and closes idle connections.
+    /// Stops accepting (the listening socket is closed when this returns, so new connects are
+    /// refused), lets requests already handed to the handler finish and flush, and closes idle
+    /// connections.
     public func beginShutdown() {
-        let (loops, context, fd): ([EventLoop], ServerContext?, Int32) = lock.withLock {
-            guard !shuttingDown else { return ([], nil, -1) }
+        let (loops, context, acceptor): ([EventLoop], ServerContext?, Acceptor?) = lock.withLock {
+            guard !shuttingDown else { return ([], nil, nil) }
             shuttingDown = true
-            return (self.loops, self.context, self.listenFD)
+            return (self.loops, self.context, self.acceptor)
         }
         guard let context, !loops.isEmpty else { return }
         context.draining = true
-        // shutdown(2) on a listening socket stops it listening at once; the loop closes the fd.
-        shutdown(fd, Int32(SHUT_RDWR))
-        loops[0].execute { loops[0].closeListener() }
+        acceptor?.close()
         for loop in loops { loop.execute { loop.beginDrain() } }
     }
 
@@ -91,8 +98,8 @@ public final class HTTPServer: @unchecked Sendable {
         return true
     }
 
-    /// Hard stop: closes the listener and every connection and joins the loop threads.
-    /// Must not be called from a handler (it waits for the loop threads).
+    /// Hard stop: closes the listener and every connection, and waits (bounded) until their
+    /// sockets are closed. Must not be called from a handler (it waits for the loop queues).
     public func stop() {
         beginShutdown()
         let loops: [EventLoop] = lock.withLock {
@@ -100,8 +107,8 @@ public final class HTTPServer: @unchecked Sendable {
             stopped = true
             return self.loops
         }
-        for loop in loops { loop.stopAndJoin() }
-        lock.withLock { self.loops = [] }
+        for loop in loops { loop.queue.sync { loop.stop() } }
+        _ = waitUntilDrained(timeout: 2)
     }
 }
 

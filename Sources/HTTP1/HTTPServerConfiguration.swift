@@ -1,5 +1,3 @@
-import Glibc
-
 /// Everything `HTTPServer` needs at setup; one value so the app wires it from its own config.
 public struct HTTPServerConfiguration: Sendable {
     /// Numeric IPv4/IPv6 literal (`127.0.0.1`, `::1`, `0.0.0.0`, `::`) or a resolvable name.
@@ -11,7 +9,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var tlsCertificatePath: String?
     public var tlsPrivateKeyPath: String?
     public var backlog: Int32
-    /// Event-loop threads (each an epoll loop owning a share of the connections).
+    /// Event loops: serial Dispatch queues, each owning a share of the connections.
     public var eventLoopCount: Int
     /// Renders refusals (parse errors, 408, 503) into a response; default `HTTPErrorBody.json`.
     public var errorRenderer: HTTPErrorRenderer
@@ -36,8 +34,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.errorRenderer = errorRenderer
     }
 
-    /// One loop per online CPU: each loop is a single thread that never blocks.
-    public static var defaultEventLoopCount: Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    }
+    /// One loop per online CPU: each loop is a serial queue whose work never blocks.
+    public static var defaultEventLoopCount: Int { SystemCalls.processorCount }
 }

@@ -20,6 +20,7 @@ public struct HTTPStatus: Sendable, Hashable, ExpressibleByIntegerLiteral, Custo
     public static let requestTimeout: HTTPStatus = 408
     public static let lengthRequired: HTTPStatus = 411
     public static let payloadTooLarge: HTTPStatus = 413
+    public static let uriTooLong: HTTPStatus = 414
     public static let unsupportedMediaType: HTTPStatus = 415
     public static let expectationFailed: HTTPStatus = 417
     public static let unprocessableContent: HTTPStatus = 422

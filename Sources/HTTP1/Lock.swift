@@ -1,4 +1,8 @@
-import Glibc
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A pthread mutex. Why not `NSLock`/`Mutex`: no Foundation on the hot path, and the package
 /// still declares macOS 14 where `Synchronization.Mutex` is unavailable.

@@ -21,10 +21,16 @@ final class ServerContext: @unchecked Sendable {
     }
 
     /// The answer for a connection over the cap (sent best-effort, then closed). Rendered per
-    /// refusal, so the application's renderer sees — and can log and count — each one.
+    /// refusal, so the application's renderer sees — and can log and count — each one. Like every
+    /// 503 it carries `Date` and `Retry-After` (RFC 9110 §10.2.3), so clients know when to retry.
     var overCapacityResponse: [UInt8] {
-        HTTPResponseWriter.serialize(renderError(.serviceUnavailable("too many open connections")), keepAlive: false)
+        var response = renderError(.serviceUnavailable("too many open connections"))
+        if !response.headers.contains("Retry-After") { response.headers.add(name: "Retry-After", value: "1") }
+        return HTTPResponseWriter.serialize(response, keepAlive: false, date: refusalDate.current)
     }
+
+    /// `Date` for refusals; only the accept queue uses it.
+    private let refusalDate = HTTPDateCache()
 
     var openConnections: Int { lock.withLock { open } }
 

@@ -1,5 +1,10 @@
 import COpenSSL
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Server-side OpenSSL context built once from PEM files.
 public struct TLSError: Error, CustomStringConvertible {
@@ -40,7 +45,7 @@ final class TLSContext: @unchecked Sendable {
 }
 
 /// One TLS connection over a non-blocking socket. OpenSSL's WANT_READ / WANT_WRITE map onto
-/// `IOResult.wouldBlock` so the event loop waits for the right readiness.
+/// `IOResult.wouldBlock` so the connection waits on the right source.
 final class TLSSession {
     private let ssl: OpaquePointer
     private(set) var handshakeDone = false
@@ -77,7 +82,7 @@ final class TLSSession {
         return rc > 0 ? .bytes(Int(rc)) : map(rc)
     }
 
-    /// Decrypted bytes OpenSSL holds that epoll cannot report.
+    /// Decrypted bytes OpenSSL holds that no read source can report.
     var hasBufferedData: Bool { SSL_pending(ssl) > 0 }
 
     /// Sends close_notify, best effort (the socket is closed right after).

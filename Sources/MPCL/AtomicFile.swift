@@ -17,7 +17,7 @@ public enum AtomicFile {
         guard fd >= 0 else { throw FileError(path: path, reason: "cannot create a file in \(directory): \(errorText())") }
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+            let result = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + written, bytes.count - written) }
             if result < 0 {
                 if errno == EINTR { continue }
                 let reason = errorText()
@@ -59,7 +59,7 @@ public enum AtomicFile {
         var bytes = [UInt8](repeating: 0, count: size)
         var total = 0
         while total < size {
-            let result = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, size - total) }
+            let result = bytes.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + total, size - total) }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw FileError(path: path, reason: "read failed: \(errorText())")
@@ -83,3 +83,8 @@ public struct FileError: Error, CustomStringConvertible, Equatable {
     }
     public var description: String { "\(path): \(reason)" }
 }
+
+// `write(2)` and `read(2)` at file scope, where `AtomicFile.write`/`read` do not shadow them
+// (one spelling for Glibc and Darwin).
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }

@@ -15,8 +15,9 @@ public enum AllocatorProfile {
 
 /// Applies an allocator profile; executables call it once at start.
 public func tuneAllocator(_ profile: AllocatorProfile) {
-    #if os(Linux)
-        // glibc's <malloc.h> constants; the Glibc module does not export mallopt.
+    #if canImport(Glibc)
+        // glibc's <malloc.h> constants; the Glibc module does not export mallopt. Other C
+        // libraries (Darwin's, musl) have no mallopt: their defaults stand.
         let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
         let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
         let arenaMax: Int32 = -8  // M_ARENA_MAX
@@ -32,7 +33,7 @@ public func tuneAllocator(_ profile: AllocatorProfile) {
     #endif
 }
 
-#if os(Linux)
+#if canImport(Glibc)
     @_silgen_name("mallopt")
     func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif

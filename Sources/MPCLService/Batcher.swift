@@ -52,9 +52,13 @@ final class Batcher: @unchecked Sendable {
     var depth: Int { condition.withLock { queuedRequests } }
 
     /// Queues `request`; `completion` gets the distributions (windows × classes) on a worker thread.
-    /// False when the queue is full or stopping: the caller answers 503.
-    func submit(_ request: PredictRequest, completion: @escaping @Sendable ([Float]) -> Void) -> Bool {
-        let group = Group(request: request, maxBatch: maxBatch, completion: completion)
+    /// False when the queue is full or stopping: the caller answers 503. `abandoned` runs instead
+    /// of `completion` when `stop(timeout:)` gives up on the request before it started.
+    func submit(
+        _ request: PredictRequest, completion: @escaping @Sendable ([Float]) -> Void,
+        abandoned: @escaping @Sendable () -> Void = {}
+    ) -> Bool {
+        let group = Group(request: request, maxBatch: maxBatch, completion: completion, abandoned: abandoned)
         let now = monotonicNanos()
         condition.lock()
         defer { condition.unlock() }
@@ -70,13 +74,28 @@ final class Batcher: @unchecked Sendable {
         return true
     }
 
-    /// Lets queued work finish, then stops and joins the workers.
-    func stop() {
+    /// Stops taking work and lets queued work finish for up to `timeout` seconds. Past that,
+    /// requests not yet started are abandoned (their `abandoned` handlers run, so each gets an
+    /// answer) and the workers get one more second to leave. True when every worker finished in
+    /// time; a worker stuck in a forward pass is left behind rather than waited for forever.
+    @discardableResult
+    func stop(timeout: Double) -> Bool {
         condition.withLock {
             stopping = true
             condition.broadcast()
         }
-        finished.wait()
+        if finished.wait(timeout: .now() + max(0, timeout)) == .success { return true }
+        let dropped: [Group] = condition.withLock {
+            let groups = queue.map(\.group)
+            queue.removeAll()
+            queuedRequests = 0
+            condition.broadcast()
+            return groups
+        }
+        var seen = Set<ObjectIdentifier>()
+        for group in dropped where seen.insert(ObjectIdentifier(group)).inserted { group.abandon() }
+        _ = finished.wait(timeout: .now() + 1)
+        return false
     }
 
     private func workerLoop() {
@@ -161,8 +180,14 @@ final class Batcher: @unchecked Sendable {
         private var output: [Float]
         private var pendingRows: Int
         private let completion: @Sendable ([Float]) -> Void
+        private let abandoned: @Sendable () -> Void
+        /// Answered (completed or abandoned): exactly one of the two handlers ever runs.
+        private var answered = false
 
-        init(request: PredictRequest, maxBatch: Int, completion: @escaping @Sendable ([Float]) -> Void) {
+        init(
+            request: PredictRequest, maxBatch: Int, completion: @escaping @Sendable ([Float]) -> Void,
+            abandoned: @escaping @Sendable () -> Void
+        ) {
             model = request.model
             features = request.features
             normalization = request.normalization
@@ -171,15 +196,27 @@ final class Batcher: @unchecked Sendable {
             output = [Float](repeating: 0, count: request.windows * classes)
             pendingRows = request.windows
             self.completion = completion
+            self.abandoned = abandoned
         }
 
         func deliver(_ rows: ArraySlice<Float>, firstRow: Int) {
             let done: [Float]? = lock.withLock {
                 output.replaceSubrange((firstRow * classes)..<(firstRow * classes + rows.count), with: rows)
                 pendingRows -= rows.count / classes
-                return pendingRows == 0 ? output : nil
+                guard pendingRows == 0, !answered else { return nil }
+                answered = true
+                return output
             }
             if let done { completion(done) }
+        }
+
+        /// Gives up on the request (some of its chunks never ran).
+        func abandon() {
+            let first: Bool = lock.withLock {
+                defer { answered = true }
+                return !answered
+            }
+            if first { abandoned() }
         }
     }
 

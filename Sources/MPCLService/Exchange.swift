@@ -27,7 +27,9 @@ struct Exchange: Sendable {
 
     func respond(_ response: HTTPResponse) {
         var response = response
-        if response.body.count >= service.configuration.gzipMinimumBytes, request.method != "HEAD",
+        // HEAD is compressed too: it must carry exactly GET's fields (RFC 9110 §9.3.2), and the
+        // writer then sends the compressed length without the body.
+        if response.body.count >= service.configuration.gzipMinimumBytes,
             Self.acceptsGzip(request.headers.values(for: "Accept-Encoding")),
             let compressed = try? Deflate.gzip(response.body, level: 1)
         {

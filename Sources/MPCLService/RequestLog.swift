@@ -1,6 +1,12 @@
 import Foundation
 import JSON
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Structured logging: one JSON object per line (request lines and service events), written with a
 /// single `write(2)` each so concurrent lines never interleave.
 final class RequestLog: Sendable {
@@ -16,7 +22,7 @@ final class RequestLog: Sendable {
         line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
                 if written <= 0 { return }
                 offset += written
             }

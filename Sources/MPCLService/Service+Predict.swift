@@ -35,6 +35,11 @@ extension Service {
             }
             metrics.windows.increment(by: Double(request.windows))
             exchange.respond(encode(distributions))
+        } abandoned: {
+            // Shutdown ran out of drain time before this request reached a worker.
+            exchange.fail(
+                ServiceError(
+                    .serviceUnavailable, "shutting_down", "the server stopped before running this request", headers: ["Retry-After": "1"]))
         }
         if !accepted {
             metrics.overloaded.increment()

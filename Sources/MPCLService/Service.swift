@@ -12,7 +12,8 @@ public struct ServiceSetupError: Error, CustomStringConvertible {
 /// The prediction service: HTTP server, model repository, batcher, metrics and log, wired together.
 ///
 /// Lifecycle: `buildService(configuration)` → `start()` → serve → `shutdown()` (readiness turns 503,
-/// the listener closes, in-flight requests finish within the drain period) — the same entry points
+/// after a short grace the listener closes, in-flight requests finish within the drain period,
+/// queued work left after it is answered 503) — the same entry points
 /// the executable's signal handlers call, so tests exercise them in-process on port 0.
 public final class Service: @unchecked Sendable {
     public let configuration: ServiceConfiguration
@@ -81,10 +82,15 @@ public final class Service: @unchecked Sendable {
     /// Binds and starts serving.
     public func start() throws {
         try server.start()
+        if server.host != configuration.host && (configuration.host == "::" || configuration.host.isEmpty) {
+            log.event(
+                "ipv6 unavailable", level: "warning",
+                [("requested_host", .string(configuration.host)), ("host", .string(server.host))])
+        }
         log.event(
             "listening",
             [
-                ("host", .string(configuration.host)), ("port", .number(Double(port))),
+                ("host", .string(server.host)), ("port", .number(Double(port))),
                 ("tls", .bool(configuration.tlsCertificatePath != nil)),
                 ("models", JSON(strings: repository.all.map(\.name))),
                 ("default_model", repository.defaultModelName.map { .string($0) } ?? .null),
@@ -103,9 +109,12 @@ public final class Service: @unchecked Sendable {
         return report
     }
 
-    /// Graceful shutdown: readiness turns 503, the listener closes, in-flight requests finish
-    /// (bounded by `drainSeconds`), then workers and event loops stop. True when everything drained
-    /// in time. Call from any thread except an event loop.
+    /// Graceful shutdown, bounded in time: readiness turns 503 at once while the listener stays
+    /// open for `shutdownGraceSeconds` (load balancers see the 503 before connects are refused);
+    /// then the listener closes and in-flight requests get `drainSeconds` to finish. Work still
+    /// queued for inference after that is answered 503, and whatever is left is cut off. True
+    /// when everything drained in time (the exit status reports it). Call from any thread except
+    /// an event loop; later calls return at once.
     @discardableResult
     public func shutdown() -> Bool {
         let first = stateLock.withLock {
@@ -113,17 +122,32 @@ public final class Service: @unchecked Sendable {
             return !draining
         }
         guard first else { return true }
-        log.event("draining", [("grace_seconds", .number(configuration.drainSeconds))])
+        log.event(
+            "draining",
+            [
+                ("shutdown_grace_seconds", .number(configuration.shutdownGraceSeconds)),
+                ("drain_seconds", .number(configuration.drainSeconds)),
+            ])
+        if configuration.shutdownGraceSeconds > 0 {
+            Thread.sleep(forTimeInterval: configuration.shutdownGraceSeconds)
+        }
         server.beginShutdown()
-        let drained = server.waitUntilDrained(timeout: configuration.drainSeconds)
+        var drained = server.waitUntilDrained(timeout: configuration.drainSeconds)
+        if !batcher.stop(timeout: drained ? 5 : 0) {
+            drained = false
+            // The abandoned requests' 503s are queued on their connections: a moment to flush.
+            _ = server.waitUntilDrained(timeout: 1)
+        }
+        let cutOff = server.openConnections
         server.stop()
-        batcher.stop()
-        log.event("stopped", level: drained ? "info" : "warning", [("drained", .bool(drained))])
+        log.event(
+            "stopped", level: drained ? "info" : "warning",
+            [("drained", .bool(drained)), ("connections_cut_off", .number(Double(cutOff)))])
         return drained
     }
 
     /// Releases the workers of a service that will never start.
-    func discard() { batcher.stop() }
+    func discard() { batcher.stop(timeout: 5) }
 
     /// Entry point for every request the HTTP layer hands over (on an event-loop thread: nothing
     /// here blocks; inference and large decodes run elsewhere).

@@ -3,8 +3,10 @@ import HTTP1
 /// Everything an operator sets, in one value: `mpcl-serve` fills it from flags and the
 /// environment, tests fill it by hand (port 0, small limits) and pass it to `buildService`.
 public struct ServiceConfiguration: Sendable {
-    /// Bind address; numeric IPv4/IPv6 literal or a resolvable name.
-    public var host = "0.0.0.0"
+    /// Bind address; numeric IPv4/IPv6 literal or a resolvable name. `::` listens on IPv6 and
+    /// IPv4 (dual stack; IPv4 only, with a log line, on a kernel without IPv6); `127.0.0.1` or
+    /// `::1` bind one family.
+    public var host = "::"
     /// TCP port; 0 asks the kernel for a free one (read it back from `Service.port`).
     public var port = 8080
     /// Directory whose `NAME.safetensors` files are served; nil serves the built-in default model.
@@ -31,8 +33,13 @@ public struct ServiceConfiguration: Sendable {
     public var limits = HTTPLimits()
     /// Event-loop threads of the HTTP layer.
     public var eventLoops = HTTPServerConfiguration.defaultEventLoopCount
-    /// Grace period for in-flight requests after SIGTERM/SIGINT.
+    /// Grace period for in-flight requests after SIGTERM/SIGINT (after `shutdownGraceSeconds`);
+    /// work still queued when it ends is answered 503.
     public var drainSeconds = 25.0
+    /// Seconds between SIGTERM and closing the listener, during which readiness answers 503 and
+    /// new connections are still served, so load balancers stop routing here before connects are
+    /// refused (Kubernetes removes endpoints asynchronously).
+    public var shutdownGraceSeconds = 5.0
     /// Responses larger than this are gzip-compressed for clients that accept it.
     public var gzipMinimumBytes = 1024
     /// Request bodies larger than this are decoded off the event loop.
@@ -59,6 +66,9 @@ public struct ServiceConfiguration: Sendable {
             errors.append("timeouts must be positive")
         }
         if !(drainSeconds >= 0) { errors.append("drain-seconds must not be negative") }
+        if !(shutdownGraceSeconds >= 0 && shutdownGraceSeconds <= 600) {
+            errors.append("shutdown-grace-seconds must be in 0...600 (got \(shutdownGraceSeconds))")
+        }
         if eventLoops < 1 { errors.append("event-loops must be at least 1") }
         if (tlsCertificatePath == nil) != (tlsPrivateKeyPath == nil) {
             errors.append("tls-cert and tls-key must be given together")

@@ -19,7 +19,12 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the server (the default command).")
 
-    @Option(help: "Bind address [MPCL_HOST, default 0.0.0.0].") var host: String?
+    @Option(
+        help: """
+            Bind address [MPCL_HOST, default '::': IPv6 and IPv4 (dual stack), falling back to IPv4 with a log line \
+            when the kernel has no IPv6]. 127.0.0.1 or ::1 bind one family.
+            """)
+    var host: String?
     @Option(help: "TCP port, 0 for any free port [MPCL_PORT, default 8080].") var port: Int?
     @Option(help: "Directory of NAME.safetensors models; omitted: the built-in default model [MPCL_MODELS].") var models: String?
     @Option(help: "Model answering requests that name none [MPCL_DEFAULT_MODEL, default 'default' or the first].") var defaultModel: String?
@@ -40,7 +45,18 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds to receive a request's headers [MPCL_HEADER_TIMEOUT, default 10].") var headerTimeout: Double?
     @Option(help: "Seconds to receive a request's body [MPCL_BODY_TIMEOUT, default 30].") var bodyTimeout: Double?
     @Option(help: "Seconds an idle keep-alive connection stays open [MPCL_IDLE_TIMEOUT, default 60].") var idleTimeout: Double?
-    @Option(help: "Grace period for in-flight requests on SIGTERM/SIGINT [MPCL_DRAIN_SECONDS, default 25].") var drainSeconds: Double?
+    @Option(
+        help: """
+            Seconds after SIGTERM/SIGINT during which /readyz answers 503 while the listener stays open, so load \
+            balancers stop routing here first [MPCL_SHUTDOWN_GRACE_SECONDS, default 5].
+            """)
+    var shutdownGraceSeconds: Double?
+    @Option(
+        help: """
+            Then, seconds for in-flight requests to finish; queued work left after it is answered 503, and the exit \
+            status is 1 instead of 0 [MPCL_DRAIN_SECONDS, default 25].
+            """)
+    var drainSeconds: Double?
     @Option(help: "Log one JSON line per request: true or false [MPCL_LOG_REQUESTS, default true].") var logRequests: Bool?
 
     func configurationFromFlags() throws -> ServiceConfiguration {
@@ -67,6 +83,8 @@ struct Serve: ParsableCommand {
         c.limits.bodyReadTimeout = try bodyTimeout ?? env.value("MPCL_BODY_TIMEOUT") ?? c.limits.bodyReadTimeout
         c.limits.keepAliveIdleTimeout = try idleTimeout ?? env.value("MPCL_IDLE_TIMEOUT") ?? c.limits.keepAliveIdleTimeout
         c.drainSeconds = try drainSeconds ?? env.value("MPCL_DRAIN_SECONDS") ?? c.drainSeconds
+        c.shutdownGraceSeconds =
+            try shutdownGraceSeconds ?? env.value("MPCL_SHUTDOWN_GRACE_SECONDS") ?? c.shutdownGraceSeconds
         c.logRequests = try logRequests ?? env.value("MPCL_LOG_REQUESTS") ?? c.logRequests
         if c.limits.maxHeaderBytes < 256 { throw ValidationError("max-header-bytes must be at least 256") }
         if c.limits.maxHeaderCount < 1 { throw ValidationError("max-header-count must be at least 1") }
@@ -110,7 +128,8 @@ struct HealthCheck: ParsableCommand {
     }
 }
 
-/// SIGTERM/SIGINT drain and exit 0; SIGHUP rescans the model repository.
+/// SIGTERM/SIGINT drain and exit: 0 when the drain completed in time, 1 when work was cut off
+/// (the service logs which); SIGHUP rescans the model repository.
 enum SignalHandlers {
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
 
@@ -120,8 +139,7 @@ enum SignalHandlers {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                service.shutdown()
-                Foundation.exit(0)
+                Foundation.exit(service.shutdown() ? 0 : 1)
             }
             source.resume()
             sources.append(source)

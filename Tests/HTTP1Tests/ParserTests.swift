@@ -230,10 +230,23 @@ struct ParserTests {
         Refusal(
             name: "chunked twice",
             raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
-        Refusal(name: "unknown TE", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", status: 501),
+        // §6.3 item 4: chunked not the only and final coding → 400 and close (not 501).
+        Refusal(name: "unknown TE", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", status: 400),
         Refusal(
-            name: "gzip then chunked (unsupported)", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
-            status: 501),
+            name: "gzip then chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            status: 400),
+        Refusal(
+            name: "chunked then identity", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+            status: 400),
+        Refusal(
+            name: "two TE fields",
+            raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
+        // Host must be uri-host [":" port] (RFC 9112 §3.2)
+        Refusal(name: "Host with space", raw: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", status: 400),
+        Refusal(name: "Host list", raw: "GET / HTTP/1.1\r\nHost: x, y\r\n\r\n", status: 400),
+        Refusal(name: "Host with path and userinfo", raw: "GET / HTTP/1.1\r\nHost: a/b@c\r\n\r\n", status: 400),
+        Refusal(name: "Host with letters in port", raw: "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", status: 400),
+        Refusal(name: "Host with unclosed IP literal", raw: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", status: 400),
         Refusal(name: "TE on HTTP/1.0", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
         // Chunk sizes (RFC 9112 §7.1)
         Refusal(name: "non-hex chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n", status: 400),
@@ -288,7 +301,7 @@ struct ParserTests {
             status: 431, limits: HTTPLimits(maxHeaderBytes: 128)),
         Refusal(
             name: "request line too large", raw: "GET /" + String(repeating: "x", count: 200) + " HTTP/1.1\r\nHost: a\r\n\r\n",
-            status: 431, limits: HTTPLimits(maxHeaderBytes: 128)),
+            status: 414, limits: HTTPLimits(maxHeaderBytes: 128)),
         Refusal(
             name: "too many headers", raw: "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
             status: 431, limits: HTTPLimits(maxHeaderCount: 3)),
@@ -310,6 +323,30 @@ struct ParserTests {
         #expect(error.status.code == c.status, "\(c.name): \(error)")
         #expect(error.closesConnection)
         #expect(o.requests.isEmpty)
+    }
+
+    @Test(arguments: ["a", "a:8080", "127.0.0.1:80", "[::1]:8080", "[::1]", "xn--bcher-kva.example", "a%20b", "", "a:"])
+    func validHostsAreAccepted(_ host: String) throws {
+        let o = parseEverySplit("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+        #expect(o.error == nil, "\(host): \(String(describing: o.error))")
+        #expect(o.requests.count == 1)
+    }
+
+    @Test func absoluteFormTargetIsRoutedByItsPath() throws {
+        let cases: [(target: String, path: String, query: String?)] = [
+            ("http://host/healthz", "/healthz", nil),
+            ("HTTP://host:8080/v1/models?x=1", "/v1/models", "x=1"),
+            ("https://host", "/", nil),
+            ("http://host?q", "/", "q"),
+            ("/plain?y", "/plain", "y"),
+        ]
+        for c in cases {
+            let o = parseEverySplit("GET \(c.target) HTTP/1.1\r\nHost: host\r\n\r\n")
+            let request = try #require(o.requests.first, "\(c.target)")
+            #expect(request.target == c.target)
+            #expect(request.path == c.path, "\(c.target)")
+            #expect(request.query.map(String.init) == c.query, "\(c.target)")
+        }
     }
 
     @Test func exactlyAtLimitsIsAccepted() throws {

@@ -1,7 +1,12 @@
 import Foundation
-import Glibc
 
 @testable import HTTP1
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A response as read by the test client.
 struct TestResponse {
@@ -25,11 +30,16 @@ final class TestClient {
     let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
+    /// `timeout` bounds every read and write; generous, so a busy machine slows a test, not fails it.
+    init(port: Int, host: String = "127.0.0.1", timeout: Double = 20) throws {
         let family = host.contains(":") ? AF_INET6 : AF_INET
-        fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        fd = socket(family, SystemCalls.streamSocket, 0)
         guard fd >= 0 else { throw TestClientError(description: "socket failed") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
+        #if !canImport(Glibc)
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        var tv = timeval(tv_sec: .init(timeout), tv_usec: .init((timeout - Double(Int(timeout))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var rc: Int32
@@ -56,12 +66,12 @@ final class TestClient {
         }
         guard rc == 0 else {
             let e = errno
-            Glibc.close(fd)
+            SystemCalls.close(fd)
             throw TestClientError(description: "connect failed: \(String(cString: strerror(e)))")
         }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { SystemCalls.close(fd) }
 
     func send(_ text: String) { send(Array(text.utf8)) }
 
@@ -70,7 +80,7 @@ final class TestClient {
     func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes { SystemCalls.send(fd, $0.baseAddress! + offset, bytes.count - offset) }
             if n <= 0 { return false }
             offset += n
         }
@@ -173,8 +183,8 @@ let echoHandler: HTTPServer.Handler = { request, responder in
     responder.send(HTTPResponse(status: .ok, headers: headers, body: request.body))
 }
 
-/// Polls `condition` until true or `timeout` seconds pass.
-func eventually(timeout: Double = 3, _ condition: () -> Bool) -> Bool {
+/// Polls `condition` until true or `timeout` seconds pass (generous: it returns as soon as it holds).
+func eventually(timeout: Double = 20, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }

@@ -149,21 +149,29 @@ struct ErrorTests {
             let entered = DispatchSemaphore(value: 0)
             server.service.batcher.beforeInference = {
                 entered.signal()
-                gate.wait()
+                _ = gate.wait(timeout: .now() + 60)  // bounded even if the test body never gets to open it
             }
             let group = DispatchGroup()
             let statuses = Mutex<[Int]>([])
+            // Whatever happens below, the worker is let go and the clients are waited for (bounded):
+            // a worker left on the gate would keep the teardown's drain waiting.
+            defer {
+                server.service.batcher.beforeInference = nil
+                gate.signal()
+                gate.signal()
+                _ = group.wait(timeout: .now() + 60)
+            }
             // The first request occupies the only worker, the second fills the queue.
             for index in 0..<2 {
                 group.enter()
                 DispatchQueue.global().async {
+                    defer { group.leave() }
                     let status = (try? server.client().post("/predict", json: Windows.body([index])).status) ?? -1
                     statuses.update { $0.append(status) }
-                    group.leave()
                 }
-                if index == 0 { entered.wait() }
+                if index == 0 { try #require(entered.wait(timeout: .now() + 60) == .success, "the first request never reached the worker") }
             }
-            #expect(eventually { server.service.batcher.depth == 1 })
+            #expect(eventually(timeout: 30) { server.service.batcher.depth == 1 })
             let refused = try server.client().post("/predict", json: Windows.body([9]))
             #expect(refused.status == 503)
             #expect(refused.header("Retry-After") == "1")
@@ -171,7 +179,7 @@ struct ErrorTests {
             server.service.batcher.beforeInference = nil
             gate.signal()
             gate.signal()
-            group.wait()
+            #expect(group.wait(timeout: .now() + 60) == .success)
             #expect(statuses.value == [200, 200])
         }
     }

@@ -19,43 +19,133 @@ struct LifecycleTests {
         }
     }
 
-    @Test func shutdownDrainsAnInFlightRequest() throws {
+    /// A started service outside `withServer`, for tests that drive `shutdown()` themselves.
+    private func startService(_ configure: (inout ServiceConfiguration) -> Void) throws -> (Service, String) {
         let directory = TestModels.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         try TestModels.checkpoint(seed: 1).write(to: "\(directory)/default.safetensors")
         var configuration = ServiceConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.modelsDirectory = directory
         configuration.logRequests = false
+        configuration.shutdownGraceSeconds = 0
+        configure(&configuration)
         let service = try buildService(configuration, logSink: { _ in })
         try service.start()
+        return (service, directory)
+    }
+
+    @Test func shutdownDrainsAnInFlightRequest() throws {
+        let (service, directory) = try startService { $0.drainSeconds = 30 }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let gate = DispatchSemaphore(value: 0)
         let entered = DispatchSemaphore(value: 0)
         service.batcher.beforeInference = {
             entered.signal()
-            gate.wait()
+            _ = gate.wait(timeout: .now() + 60)
+        }
+        let done = DispatchSemaphore(value: 0)
+        let drainedSignal = DispatchSemaphore(value: 0)
+        defer {
+            gate.signal()  // whatever failed, the worker and the shutdown are released and waited for
+            _ = done.wait(timeout: .now() + 60)
+            _ = drainedSignal.wait(timeout: .now() + 60)
         }
         let port = service.port
-        let observer = try Client(port: port)
         let inFlight = Mutex<Int?>(nil)
-        let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
+            defer { done.signal() }
             inFlight.update { $0 = (try? Client(port: port).post("/predict", json: Windows.body([0])))?.status }
-            done.signal()
         }
-        entered.wait()
+        try #require(entered.wait(timeout: .now() + 60) == .success, "the request never reached the worker")
         let drained = Mutex<Bool?>(nil)
-        DispatchQueue.global().async { drained.update { $0 = service.shutdown() } }
+        DispatchQueue.global().async {
+            defer { drainedSignal.signal() }
+            drained.update { $0 = service.shutdown() }
+        }
         #expect(eventually { service.isDraining })
         #expect(!service.isReady)
         // New connections are refused once the listener is closed.
         #expect(eventually { (try? Client(port: port)) == nil })
-        _ = observer
         gate.signal()
-        done.wait()
+        #expect(eventually { inFlight.value != nil })
         #expect(inFlight.value == 200)
         #expect(eventually { drained.value == true })
+    }
+
+    @Test func drainCutOffAnswersQueuedWork503AndReportsIt() throws {
+        let (service, directory) = try startService {
+            $0.drainSeconds = 0.3
+            $0.workers = 1
+            $0.maxDelayMilliseconds = 0
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let gate = DispatchSemaphore(value: 0)
+        let entered = DispatchSemaphore(value: 0)
+        service.batcher.beforeInference = {
+            entered.signal()
+            _ = gate.wait(timeout: .now() + 60)
+        }
+        let group = DispatchGroup()
+        let statuses = Mutex<[Int: Int]>([:])
+        defer {
+            service.batcher.beforeInference = nil
+            gate.signal()  // the stuck worker is released whatever happened
+            _ = group.wait(timeout: .now() + 60)
+        }
+        let port = service.port
+        for index in 0..<2 {
+            group.enter()
+            DispatchQueue.global().async {
+                defer { group.leave() }
+                let status = (try? Client(port: port).post("/predict", json: Windows.body([index])))?.status ?? -1
+                statuses.update { $0[index] = status }
+            }
+            // The first request holds the only worker; the second waits in the queue.
+            if index == 0 { try #require(entered.wait(timeout: .now() + 60) == .success) }
+        }
+        #expect(eventually { service.batcher.depth == 1 })
+        // The worker never finishes within the drain period: the queued request is answered 503,
+        // the one inside the forward pass is cut off, and shutdown says it did not drain.
+        #expect(service.shutdown() == false)
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        #expect(statuses.value[1] == 503)
+        #expect(statuses.value[0] == -1)
+    }
+
+    @Test func readinessTurns503DuringTheShutdownGraceWhileTheListenerStaysOpen() throws {
+        let (service, directory) = try startService { $0.shutdownGraceSeconds = 1 }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = service.port
+        let stopped = DispatchSemaphore(value: 0)
+        defer { _ = stopped.wait(timeout: .now() + 60) }
+        DispatchQueue.global().async {
+            defer { stopped.signal() }
+            service.shutdown()
+        }
+        #expect(eventually { service.isDraining })
+        // Still accepting: a new connection gets the draining 503 rather than a refused connect.
+        let reply = try Client(port: port).get("/readyz")
+        #expect(reply.status == 503 && reply.errorCode == "not_ready" && reply.header("Retry-After") == "1")
+        #expect(eventually { (try? Client(port: port)) == nil })
+    }
+
+    @Test func headAnswersWithExactlyTheHeadersOfGet() throws {
+        try withServer { server in
+            let client = try server.client()
+            let encodings: [[(String, String)]] = [[], [("Accept-Encoding", "gzip")]]
+            for path in ["/", "/healthz", "/v1/models/default"] {
+                for encoding in encodings {
+                    let get = try client.get(path, headers: encoding)
+                    let head = try client.request("HEAD", path, body: nil, contentType: nil, headers: encoding)
+                    let ignored: Set<String> = ["date", "x-request-id"]
+                    let getFields = get.headers.filter { !ignored.contains($0.0.lowercased()) }
+                    let headFields = head.headers.filter { !ignored.contains($0.0.lowercased()) }
+                    #expect(getFields.map { "\($0.0): \($0.1)" } == headFields.map { "\($0.0): \($0.1)" }, "\(path) \(encoding)")
+                    #expect(head.status == get.status && head.body.isEmpty)
+                }
+            }
+        }
     }
 
     @Test func readinessIs503WhileDraining() throws {

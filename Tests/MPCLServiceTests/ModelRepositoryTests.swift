@@ -37,6 +37,11 @@ struct ModelRepositoryTests {
             let failures = Mutex(0)
             let served = Mutex(0)
             let group = DispatchGroup()
+            // However the body exits (a failed `try` included), the client loops stop and are waited for.
+            defer {
+                stop.update { $0 = true }
+                _ = group.wait(timeout: .now() + 60)
+            }
             for worker in 0..<4 {
                 group.enter()
                 DispatchQueue.global().async {
@@ -55,9 +60,9 @@ struct ModelRepositoryTests {
                 #expect(reply.json["loaded"]?.arrayValue?.count == 1)
                 #expect(reply.json["failed"]?.arrayValue?.isEmpty == true)
             }
-            #expect(eventually { served.value > 20 })
+            #expect(eventually(timeout: 60) { served.value > 20 })
             stop.update { $0 = true }
-            group.wait()
+            #expect(group.wait(timeout: .now() + 60) == .success)
             #expect(failures.value == 0)
             let after = try server.client().get("/v1/models/default").json["sha256"]
             #expect(after != before)

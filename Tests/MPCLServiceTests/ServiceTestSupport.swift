@@ -1,11 +1,16 @@
 import EmotionVocabulary
 import Foundation
-import Glibc
 import JSON
 import MPCL
 import Testing
 
 @testable import MPCLService
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A response as read by the test client.
 struct Reply {
@@ -28,8 +33,15 @@ final class Client {
     let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: Int, timeout: Int = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// `timeout` bounds every read and write; generous, so a busy machine slows a test, not fails it.
+    init(port: Int, timeout: Int = 30) throws {
+        #if canImport(Glibc)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            fd = socket(AF_INET, SOCK_STREAM, 0)
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         var interval = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
@@ -41,17 +53,17 @@ final class Client {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else {
-            Glibc.close(fd)
+            closeSocket(fd)
             throw ClientError(description: "connect failed")
         }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { closeSocket(fd) }
 
     func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes { sendNoSignal(fd, $0.baseAddress! + offset, bytes.count - offset) }
             if n <= 0 { return }
             offset += n
         }
@@ -162,7 +174,8 @@ func withServer(
     configuration.eventLoops = 2
     configuration.workers = 2
     configuration.logRequests = false
-    configuration.drainSeconds = 5
+    configuration.drainSeconds = 10
+    configuration.shutdownGraceSeconds = 0
     configure(&configuration)
     let service = try buildService(configuration, logSink: { _ in })
     try service.start()
@@ -234,12 +247,30 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
 
-/// Polls `condition` until true or `timeout` seconds pass.
-func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+/// Polls `condition` until true or `timeout` seconds pass (generous: it returns as soon as it holds).
+func eventually(timeout: Double = 30, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
         usleep(5_000)
     }
     return condition()
+}
+
+/// `close(2)` and `send(2)` without SIGPIPE, spelled for Glibc and Darwin (the client type's own
+/// `send` shadows the C function inside it).
+func closeSocket(_ fd: Int32) {
+    #if canImport(Glibc)
+        _ = Glibc.close(fd)
+    #else
+        _ = Darwin.close(fd)
+    #endif
+}
+
+func sendNoSignal(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+    #else
+        Darwin.send(fd, buffer, count, 0)  // SO_NOSIGPIPE is set on the socket
+    #endif
 }

@@ -84,7 +84,7 @@ public enum HTTPInvariants {
     /// Per-outcome invariants: statuses, bodies within limits, well-formed heads, framing agreement.
     public static func check(_ outcome: HTTPParseOutcome, input: [UInt8], limits: HTTPLimits) {
         if let error = outcome.error {
-            let allowed: Set<Int> = [400, 413, 417, 431, 501, 505]
+            let allowed: Set<Int> = [400, 413, 414, 417, 431, 501, 505]
             fuzzCheck(allowed.contains(error.status.code), "unexpected status in \(error)")
             fuzzCheck(error.closesConnection, "parse error keeps the connection: \(error)")
             fuzzCheck(!error.code.isEmpty && !error.message.isEmpty, "error without code or message")
