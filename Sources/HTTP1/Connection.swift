@@ -159,17 +159,29 @@ final class Connection {
                 fail(error)
                 break
             }
-            guard let event else { break }
+            guard let event else {
+                if !chargeBodyInProgress() { refuseOverBodyBudget() }  // body budget hook
+                break
+            }
             switch event {
             case .expectContinue:
+                guard chargeBodyInProgress() else {  // body budget hook: refuse before "100 Continue"
+                    refuseOverBodyBudget()
+                    break
+                }
                 responses.enqueueInterim(HTTPResponseWriter.continueResponse)
                 moveReadyToOutput()
             case .request(let request):
                 headStartedAt = 0
                 bodyStartedAt = 0
+                guard let charge = chargeCompleteRequest(request) else {  // body budget hook
+                    refuseOverBodyBudget()
+                    break
+                }
                 let sequence = responses.enqueue(
                     isHEAD: request.method == "HEAD", keepAlive: request.keepAlive,
                     version: request.version)
+                if charge > 0 { heldBodyCharges[sequence] = charge }  // body budget hook
                 loop.context.handler(request, HTTPResponder(connection: self, sequence: sequence))
                 if closed { return }
             }
@@ -179,6 +191,7 @@ final class Connection {
 
     /// Called (on the loop) when the handler answers request `sequence`.
     func complete(_ sequence: UInt64, _ response: HTTPResponse) {
+        releaseBodyCharge(sequence)  // body budget hook
         guard !closed, responses.fill(sequence, with: response) else { return }
         moveReadyToOutput()
         if !processing { pump() }  // back-pressure may have eased
@@ -198,6 +211,56 @@ final class Connection {
         stopParsing = true
         responses.enqueueFinal(loop.context.renderError(error))
         moveReadyToOutput()
+    }
+
+    // MARK: - Body budget (BodyBudget.swift): a self-contained block to carry over to a new I/O core
+    //
+    // A body is charged once per request: as soon as the parser has its head and is waiting for
+    // the body (or has it whole already), before the bytes are read. The charge moves to the
+    // request's response slot when the handler gets the request, and is released when the handler
+    // answers (even after the client left: the decode it started still holds the memory). A
+    // refused request gets a 503 and the connection closes, so its body is never read.
+
+    /// Charge taken for the request whose body is arriving (0: none yet).
+    private var receivingBodyCharge = 0
+    /// Charges of requests handed to the handler, by response sequence.
+    private var heldBodyCharges: [UInt64: Int] = [:]
+
+    /// Charges the body the parser is receiving, once; false when it does not fit the budget.
+    private func chargeBodyInProgress() -> Bool {
+        guard receivingBodyCharge == 0, let body = parser.bodyInProgress else { return true }
+        let budget = loop.context.bodyBudget
+        let cost = budget.cost(declaredLength: body.declaredLength, headers: body.headers)
+        guard budget.reserve(cost) else { return false }
+        receivingBodyCharge = cost
+        return true
+    }
+
+    /// The charge a complete request carries to its handler: the one taken while its body arrived,
+    /// or one taken now (the body came with its head); nil when it does not fit the budget.
+    private func chargeCompleteRequest(_ request: HTTPRequest) -> Int? {
+        if receivingBodyCharge > 0 {
+            defer { receivingBodyCharge = 0 }
+            return receivingBodyCharge
+        }
+        guard !request.body.isEmpty else { return 0 }
+        let budget = loop.context.bodyBudget
+        let cost = budget.cost(declaredLength: request.body.count, headers: request.headers)
+        return budget.reserve(cost) ? cost : nil
+    }
+
+    private func releaseBodyCharge(_ sequence: UInt64) {
+        if let charge = heldBodyCharges.removeValue(forKey: sequence) { loop.context.bodyBudget.release(charge) }
+    }
+
+    private func releaseReceivingCharge() {
+        loop.context.bodyBudget.release(receivingBodyCharge)
+        receivingBodyCharge = 0
+    }
+
+    private func refuseOverBodyBudget() {
+        releaseReceivingCharge()
+        fail(.overBodyBudget("the server is receiving too many request bodies; retry shortly"))
     }
 
     // MARK: - Writing
@@ -351,6 +414,7 @@ final class Connection {
         Glibc.close(fd)
         loop.unregister(self)
         responses.cancelAll()
+        releaseReceivingCharge()  // body budget hook
         out = []
         loop.context.releaseConnection()
     }

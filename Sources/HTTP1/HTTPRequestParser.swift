@@ -71,6 +71,17 @@ public struct HTTPRequestParser {
         }
     }
 
+    /// The request whose body is being received: its Content-Length (nil when chunked) and header
+    /// fields, so the server can charge the body (`BodyBudget`) before reading it. Nil otherwise.
+    public var bodyInProgress: (declaredLength: Int?, headers: HTTPHeaders)? {
+        guard let head else { return nil }
+        switch state {
+        case .fixedBody(let n): return (n, head.headers)
+        case .chunkSize, .chunkData, .chunkDataEnd, .trailers: return (nil, head.headers)
+        default: return nil
+        }
+    }
+
     /// Bytes received but not yet consumed by a produced event.
     public var bufferedByteCount: Int { buffer.count - start }
 

@@ -43,6 +43,7 @@ struct Exchange: Sendable {
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         }
         response.headers.add(name: "X-Request-Id", value: requestId)
+        service.cors.decorate(&response, origin: request.headers["Origin"])
         let seconds = Double(monotonicNanos() &- started) / 1e9
         let template = route?.template ?? "unmatched"
         let metrics = service.metrics

@@ -226,7 +226,8 @@ enum V2Codec {
         switch value {
         case .number(let number):
             if datatype.isInteger, number.rounded() != number {
-                throw ServiceError(.badRequest, "invalid_type", "\(field) holds \(number), not an integer of \(datatype.rawValue)", field: field)
+                throw ServiceError(
+                    .badRequest, "invalid_type", "\(field) holds \(number), not an integer of \(datatype.rawValue)", field: field)
             }
             out.append(try featureValue(number, field: field))
         case .array(let elements):
