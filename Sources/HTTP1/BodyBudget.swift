@@ -7,8 +7,9 @@
 ///
 ///     cost = decodedBytes × bytesPerBodyByte (+ the compressed bytes, for a content-coded body)
 ///
-/// where `decodedBytes` is the Content-Length, or `HTTPLimits.maxBodyBytes` for a chunked body
-/// (its length is unknown up front) or a content-coded one (it may inflate up to that limit), and
+/// where `decodedBytes` is the Content-Length (for a chunked body: the chunk data received so far,
+/// the charge growing with it), or `HTTPLimits.maxBodyBytes` for a content-coded body (it may
+/// inflate up to that limit whatever its size on the wire), and
 /// `bytesPerBodyByte` is the application's measured peak expansion (`HTTPLimits.bodyBytesCharge`).
 /// A charge that does not fit is refused (503 and close: the body is never read). One request is
 /// always admitted when nothing else is charged, so the largest allowed body stays servable even
@@ -31,9 +32,9 @@ public final class BodyBudget: @unchecked Sendable {
     /// Bytes currently charged.
     public var inUse: Int { lock.withLock { charged } }
 
-    /// The charge for a body: `declaredLength` is its Content-Length (nil when chunked).
-    public func cost(declaredLength: Int?, headers: HTTPHeaders) -> Int {
-        let wire = declaredLength ?? maxBodyBytes
+    /// The charge for a body of `length` bytes on the wire (so far, when chunked).
+    public func cost(length: Int, headers: HTTPHeaders) -> Int {
+        let wire = length
         let coded = headers.values(for: "Content-Encoding").contains { value in
             value.split(separator: ",").contains { $0.trimmingOWS().lowercased() != "identity" && !$0.trimmingOWS().isEmpty }
         }
@@ -42,11 +43,12 @@ public final class BodyBudget: @unchecked Sendable {
         return overflow ? Int.max : expanded.addingReportingOverflow(coded ? wire : 0).partialValue
     }
 
-    /// Charges `bytes` if they fit (or nothing else is charged); false means refuse the request.
-    public func reserve(_ bytes: Int) -> Bool {
+    /// Charges `bytes` more for a request already holding `held` if they fit, or if nothing but that
+    /// request is charged; false means refuse the request.
+    public func reserve(_ bytes: Int, held: Int = 0) -> Bool {
         guard bytes > 0 else { return true }
         return lock.withLock {
-            guard charged == 0 || bytes <= capacity - charged else { return false }
+            guard charged == held || bytes <= capacity - charged else { return false }
             charged += bytes
             return true
         }

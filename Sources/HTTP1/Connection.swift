@@ -215,8 +215,9 @@ final class Connection {
 
     // MARK: - Body budget (BodyBudget.swift): a self-contained block to carry over to a new I/O core
     //
-    // A body is charged once per request: as soon as the parser has its head and is waiting for
-    // the body (or has it whole already), before the bytes are read. The charge moves to the
+    // A body is charged as soon as the parser has its head and is waiting for the body (or has it
+    // whole already), before the bytes are read; a chunked body's charge grows with the chunk data
+    // received, and is topped up to the final size on completion. The charge moves to the
     // request's response slot when the handler gets the request, and is released when the handler
     // answers (even after the client left: the decode it started still holds the memory). A
     // refused request gets a 503 and the connection closes, so its body is never read.
@@ -226,27 +227,35 @@ final class Connection {
     /// Charges of requests handed to the handler, by response sequence.
     private var heldBodyCharges: [UInt64: Int] = [:]
 
-    /// Charges the body the parser is receiving, once; false when it does not fit the budget.
+    /// Charges (more for) the body the parser is receiving; false when it does not fit the budget.
     private func chargeBodyInProgress() -> Bool {
-        guard receivingBodyCharge == 0, let body = parser.bodyInProgress else { return true }
+        guard let body = parser.bodyInProgress else { return true }
         let budget = loop.context.bodyBudget
-        let cost = budget.cost(declaredLength: body.declaredLength, headers: body.headers)
-        guard budget.reserve(cost) else { return false }
+        let cost = budget.cost(length: body.declaredLength ?? body.receivedChunkBytes, headers: body.headers)
+        guard cost > receivingBodyCharge else { return true }
+        guard budget.reserve(cost - receivingBodyCharge, held: receivingBodyCharge) else { return false }
         receivingBodyCharge = cost
         return true
     }
 
     /// The charge a complete request carries to its handler: the one taken while its body arrived,
-    /// or one taken now (the body came with its head); nil when it does not fit the budget.
+    /// topped up to its final size (or all of it now, when the body came with its head); nil when
+    /// it does not fit the budget.
     private func chargeCompleteRequest(_ request: HTTPRequest) -> Int? {
-        if receivingBodyCharge > 0 {
-            defer { receivingBodyCharge = 0 }
-            return receivingBodyCharge
+        let held = receivingBodyCharge
+        receivingBodyCharge = 0
+        guard !request.body.isEmpty else {
+            loop.context.bodyBudget.release(held)
+            return 0
         }
-        guard !request.body.isEmpty else { return 0 }
         let budget = loop.context.bodyBudget
-        let cost = budget.cost(declaredLength: request.body.count, headers: request.headers)
-        return budget.reserve(cost) ? cost : nil
+        let cost = budget.cost(length: request.body.count, headers: request.headers)
+        if cost <= held { return held }
+        guard budget.reserve(cost - held, held: held) else {
+            budget.release(held)
+            return nil
+        }
+        return cost
     }
 
     private func releaseBodyCharge(_ sequence: UInt64) {

@@ -36,6 +36,43 @@ struct AdmissionTests {
         }
     }
 
+    /// A chunked body is charged as its chunks arrive: while another body holds most of the
+    /// budget, it is refused once its growing charge no longer fits, before the rest is read.
+    @Test func chunkedBodiesAreChargedAsTheyGrow() throws {
+        let body = Windows.body(Array(0..<10)).serialized()
+        let charge = body.count * BodyMemory.bytesPerBodyByte
+        try withServer(configure: { $0.bodyBudgetBytes = charge + charge / 2 }) { server in
+            let holder = try server.client()
+            holder.send(
+                "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: \(body.count)\r\n\r\n")
+            #expect(try holder.readReply().status == 100)
+            // A small chunked body fits next to it ...
+            let small = try server.client()
+            let smallBody = Windows.body([0]).serialized()
+            small.send(
+                "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + String(smallBody.count, radix: 16) + "\r\n")
+            small.send(smallBody)
+            small.send("\r\n0\r\n\r\n")
+            #expect(try small.readReply().status == 200)
+            // ... a growing one is refused when its charge passes what is left.
+            let growing = try server.client()
+            growing.send(
+                "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let piece = [UInt8](repeating: 0x20, count: 16 << 10)
+            for _ in 0..<(body.count / piece.count + 2) {
+                growing.send(String(piece.count, radix: 16) + "\r\n")
+                growing.send(piece)
+                growing.send("\r\n")
+            }
+            let refused = try growing.readReply()
+            #expect(refused.status == 503 && refused.header("Retry-After") == "1")
+            holder.send(body)
+            #expect(try holder.readReply().status == 200)
+        }
+    }
+
     /// One body is always admitted when nothing else is charged, even when its charge exceeds the
     /// budget: the largest allowed body stays servable.
     @Test func aSingleBodyLargerThanTheBudgetIsAdmitted() throws {
