@@ -40,7 +40,8 @@ public final class BodyBudget: @unchecked Sendable {
         }
         let decoded = coded ? maxBodyBytes : wire
         let (expanded, overflow) = decoded.multipliedReportingOverflow(by: bytesPerBodyByte)
-        return overflow ? Int.max : expanded.addingReportingOverflow(coded ? wire : 0).partialValue
+        let (total, overflowAgain) = expanded.addingReportingOverflow(coded ? wire : 0)
+        return overflow || overflowAgain ? Int.max : total
     }
 
     /// Charges `bytes` more for a request already holding `held` if they fit, or if nothing but that
@@ -48,8 +49,9 @@ public final class BodyBudget: @unchecked Sendable {
     public func reserve(_ bytes: Int, held: Int = 0) -> Bool {
         guard bytes > 0 else { return true }
         return lock.withLock {
-            guard charged == held || bytes <= capacity - charged else { return false }
-            charged += bytes
+            let (total, overflow) = charged.addingReportingOverflow(bytes)
+            guard !overflow, charged == held || total <= capacity else { return false }
+            charged = total
             return true
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP1
 import JSON
 import Testing
 
@@ -81,6 +82,25 @@ struct AdmissionTests {
             #expect(try client.request("POST", "/predict", body: Windows.body([0, 1]).serialized()).status == 200)
             #expect(try client.request("POST", "/predict", body: Windows.body([2]).serialized()).status == 200)
         }
+    }
+
+    @Test func budgetArithmetic() {
+        let budget = BodyBudget(limits: HTTPLimits(maxBodyBytes: 1000, bodyBudgetBytes: 5000, bodyBytesCharge: 20))
+        #expect(budget.cost(length: 100, headers: [:]) == 2000)
+        // A content-coded body may inflate to the body limit: charged for that plus its wire bytes.
+        #expect(budget.cost(length: 100, headers: ["Content-Encoding": "gzip"]) == 20_100)
+        #expect(budget.cost(length: 100, headers: ["Content-Encoding": "identity"]) == 2000)
+        #expect(budget.reserve(2000) && budget.reserve(2000))
+        #expect(!budget.reserve(2000))
+        // A request topping up its own charge is admitted when it is alone, whatever the size.
+        budget.release(2000)
+        #expect(budget.reserve(20_000, held: 2000))
+        #expect(!budget.reserve(Int.max, held: 0))
+        budget.release(22_000)
+        #expect(budget.inUse == 0)
+        #expect(budget.reserve(1_000_000))
+        #expect(!budget.reserve(Int.max, held: 1_000_000))
+        budget.release(1_000_000)
     }
 
     @Test func defaultBudgetFollowsTheMemoryLimit() {
