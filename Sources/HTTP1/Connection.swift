@@ -209,17 +209,29 @@ final class Connection: @unchecked Sendable {
                 fail(error)
                 break
             }
-            guard let event else { break }
+            guard let event else {
+                if !chargeBodyInProgress() { refuseOverBodyBudget() }  // body budget hook
+                break
+            }
             switch event {
             case .expectContinue:
+                guard chargeBodyInProgress() else {  // body budget hook: refuse before "100 Continue"
+                    refuseOverBodyBudget()
+                    break
+                }
                 responses.enqueueInterim(HTTPResponseWriter.continueResponse)
                 moveReadyToOutput()
             case .request(let request):
                 headStartedAt = 0
                 bodyStartedAt = 0
+                guard let charge = chargeCompleteRequest(request) else {  // body budget hook
+                    refuseOverBodyBudget()
+                    break
+                }
                 let sequence = responses.enqueue(
                     isHEAD: request.method == "HEAD", keepAlive: request.keepAlive,
                     version: request.version)
+                if charge > 0 { heldBodyCharges[sequence] = charge }  // body budget hook
                 loop.context.handler(request, HTTPResponder(connection: self, sequence: sequence))
                 if closed { return }
             }
@@ -229,6 +241,7 @@ final class Connection: @unchecked Sendable {
 
     /// Called (on the loop) when the handler answers request `sequence`.
     func complete(_ sequence: UInt64, _ response: HTTPResponse) {
+        releaseBodyCharge(sequence)  // body budget hook
         guard !closed, responses.fill(sequence, with: response) else { return }
         moveReadyToOutput()
         if !processing { pump() }  // back-pressure may have eased
@@ -248,6 +261,65 @@ final class Connection: @unchecked Sendable {
         stopParsing = true
         responses.enqueueFinal(loop.context.renderError(error))
         moveReadyToOutput()
+    }
+
+    // MARK: - Body budget (BodyBudget.swift): a self-contained block to carry over to a new I/O core
+    //
+    // A body is charged as soon as the parser has its head and is waiting for the body (or has it
+    // whole already), before the bytes are read; a chunked body's charge grows with the chunk data
+    // received, and is topped up to the final size on completion. The charge moves to the
+    // request's response slot when the handler gets the request, and is released when the handler
+    // answers (even after the client left: the decode it started still holds the memory). A
+    // refused request gets a 503 and the connection closes, so its body is never read.
+
+    /// Charge taken for the request whose body is arriving (0: none yet).
+    private var receivingBodyCharge = 0
+    /// Charges of requests handed to the handler, by response sequence.
+    private var heldBodyCharges: [UInt64: Int] = [:]
+
+    /// Charges (more for) the body the parser is receiving; false when it does not fit the budget.
+    private func chargeBodyInProgress() -> Bool {
+        guard let body = parser.bodyInProgress else { return true }
+        let budget = loop.context.bodyBudget
+        let cost = budget.cost(length: body.declaredLength ?? body.receivedChunkBytes, headers: body.headers)
+        guard cost > receivingBodyCharge else { return true }
+        guard budget.reserve(cost - receivingBodyCharge, held: receivingBodyCharge) else { return false }
+        receivingBodyCharge = cost
+        return true
+    }
+
+    /// The charge a complete request carries to its handler: the one taken while its body arrived,
+    /// topped up to its final size (or all of it now, when the body came with its head); nil when
+    /// it does not fit the budget.
+    private func chargeCompleteRequest(_ request: HTTPRequest) -> Int? {
+        let held = receivingBodyCharge
+        receivingBodyCharge = 0
+        guard !request.body.isEmpty else {
+            loop.context.bodyBudget.release(held)
+            return 0
+        }
+        let budget = loop.context.bodyBudget
+        let cost = budget.cost(length: request.body.count, headers: request.headers)
+        if cost <= held { return held }
+        guard budget.reserve(cost - held, held: held) else {
+            budget.release(held)
+            return nil
+        }
+        return cost
+    }
+
+    private func releaseBodyCharge(_ sequence: UInt64) {
+        if let charge = heldBodyCharges.removeValue(forKey: sequence) { loop.context.bodyBudget.release(charge) }
+    }
+
+    private func releaseReceivingCharge() {
+        loop.context.bodyBudget.release(receivingBodyCharge)
+        receivingBodyCharge = 0
+    }
+
+    private func refuseOverBodyBudget() {
+        releaseReceivingCharge()
+        fail(.overBodyBudget("the server is receiving too many request bodies; retry shortly"))
     }
 
     // MARK: - Writing
@@ -432,6 +504,7 @@ final class Connection: @unchecked Sendable {
         closed = true
         loop.unregister(self)
         responses.cancelAll()
+        releaseReceivingCharge()  // body budget hook
         out = []
         var sources: [(source: DispatchSourceProtocol, running: Bool)] = []
         if let readSource { sources.append((readSource, registered.contains(.read))) }

@@ -27,6 +27,12 @@ public struct HTTPLimits: Sendable, Equatable {
     /// Requests that may be queued on one connection awaiting responses (pipelining, RFC 9112 §9.3.2).
     /// At the bound the server stops reading that connection until responses drain (back-pressure).
     public var maxPipelinedRequests: Int
+    /// Memory, in bytes, that request bodies being received and decoded may be charged at once
+    /// (`BodyBudget`); a body that does not fit is answered 503 before it is read. `Int.max`: no budget.
+    public var bodyBudgetBytes: Int
+    /// Bytes charged per body byte: the application's peak memory per byte of body while it holds
+    /// and decodes it (1: only the raw bytes).
+    public var bodyBytesCharge: Int
 
     public init(
         maxBodyBytes: Int = 8 << 20,
@@ -38,7 +44,9 @@ public struct HTTPLimits: Sendable, Equatable {
         writeTimeout: Double = 30,
         maxConnections: Int = 1024,
         strictCRLF: Bool = true,
-        maxPipelinedRequests: Int = 16
+        maxPipelinedRequests: Int = 16,
+        bodyBudgetBytes: Int = Int.max,
+        bodyBytesCharge: Int = 1
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
@@ -50,5 +58,7 @@ public struct HTTPLimits: Sendable, Equatable {
         self.maxConnections = maxConnections
         self.strictCRLF = strictCRLF
         self.maxPipelinedRequests = maxPipelinedRequests
+        self.bodyBudgetBytes = bodyBudgetBytes
+        self.bodyBytesCharge = bodyBytesCharge
     }
 }

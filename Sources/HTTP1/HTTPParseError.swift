@@ -50,6 +50,10 @@ public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public static func requestTimeout(_ message: String) -> HTTPParseError {
         HTTPParseError(status: .requestTimeout, code: "request_timeout", message: message)
     }
+    /// Produced by the server when a body does not fit the `BodyBudget`.
+    public static func overBodyBudget(_ message: String) -> HTTPParseError {
+        HTTPParseError(status: .serviceUnavailable, code: "over_body_budget", message: message)
+    }
     /// Produced by the server when it is over its connection cap.
     public static func serviceUnavailable(_ message: String) -> HTTPParseError {
         HTTPParseError(status: .serviceUnavailable, code: "service_unavailable", message: message)

@@ -71,6 +71,18 @@ public struct HTTPRequestParser {
         }
     }
 
+    /// The request whose body is being received: its Content-Length (nil when chunked), the chunk
+    /// data aggregated so far and its header fields, so the server can charge the body
+    /// (`BodyBudget`) before reading it, or as a chunked one grows. Nil otherwise.
+    public var bodyInProgress: (declaredLength: Int?, receivedChunkBytes: Int, headers: HTTPHeaders)? {
+        guard let head else { return nil }
+        switch state {
+        case .fixedBody(let n): return (n, 0, head.headers)
+        case .chunkSize, .chunkData, .chunkDataEnd, .trailers: return (nil, body.count, head.headers)
+        default: return nil
+        }
+    }
+
     /// Bytes received but not yet consumed by a produced event.
     public var bufferedByteCount: Int { buffer.count - start }
 

@@ -5,6 +5,7 @@ final class ServerContext: @unchecked Sendable {
     let handler: HTTPServer.Handler
     let renderError: HTTPErrorRenderer
     let tls: TLSContext?
+    let bodyBudget: BodyBudget
 
     private let lock = Lock()
     private var open = 0
@@ -18,6 +19,7 @@ final class ServerContext: @unchecked Sendable {
         self.handler = handler
         self.renderError = renderError
         self.tls = tls
+        self.bodyBudget = BodyBudget(limits: limits)
     }
 
     /// The answer for a connection over the cap (sent best-effort, then closed). Rendered per

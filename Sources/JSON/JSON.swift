@@ -15,7 +15,7 @@ public enum JSON: Sendable {
 }
 
 extension JSON {
-    /// The member named `key` of an object (the first, if duplicated), or nil.
+    /// The member named `key` of an object, or nil (parsed objects never repeat a name).
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         for member in members where member.key == key { return member.value }

@@ -17,8 +17,8 @@ extension JSON {
     public static let maximumDepth = 64
 
     /// Parses one complete JSON document (RFC 8259). Strict: no comments, no trailing commas, no
-    /// `NaN`/`Infinity` tokens, no unescaped control characters, valid UTF-8 only, nothing after the
-    /// value but whitespace.
+    /// `NaN`/`Infinity` tokens, no unescaped control characters, no member name twice in one object
+    /// (the error names it), valid UTF-8 only, nothing after the value but whitespace.
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(JSONParseError) -> JSON
     where Bytes.Element == UInt8 {
         let result: Result<JSON, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
@@ -94,10 +94,20 @@ struct JSONParser {
             index += 1
             return .object(members)
         }
+        // Duplicate names are refused (RFC 8259 §4 leaves their meaning open; silently keeping one
+        // of them hides client bugs). Small objects scan their members; large ones hash.
+        var seen: Set<String> = []
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let keyOffset = index
             let key = try parseString()
+            if members.count < Self.linearDuplicateScanLimit {
+                if members.contains(where: { $0.key == key }) { throw duplicate(key, at: keyOffset) }
+            } else {
+                if seen.isEmpty { seen = Set(members.map(\.key)) }
+                guard seen.insert(key).inserted else { throw duplicate(key, at: keyOffset) }
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
@@ -114,6 +124,15 @@ struct JSONParser {
                 throw error("expected ',' or '}'")
             }
         }
+    }
+
+    /// Members compared one by one below this count; a set takes over above it, so a hostile
+    /// object with many members costs linear, not quadratic, time.
+    static let linearDuplicateScanLimit = 16
+
+    func duplicate(_ key: String, at offset: Int) -> JSONParseError {
+        let shown = key.count > 64 ? String(key.prefix(64)) + "…" : key
+        return JSONParseError(message: "duplicate member name '\(shown)'", offset: offset)
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {

@@ -16,9 +16,14 @@ struct Exchange: Sendable {
     var isV2: Bool { route?.isV2 ?? (request.path == "/v2" || request.path.hasPrefix("/v2/")) }
 
     func respond(_ json: JSON, status: HTTPStatus = .ok, headers: HTTPHeaders = [:]) {
+        respond(Self.jsonResponse(json, status: status, headers: headers))
+    }
+
+    /// `json` as an `application/json` response.
+    static func jsonResponse(_ json: JSON, status: HTTPStatus = .ok, headers: HTTPHeaders = [:]) -> HTTPResponse {
         var headers = headers
         headers.add(name: "Content-Type", value: "application/json")
-        respond(HTTPResponse(status: status, headers: headers, body: json.serialized()))
+        return HTTPResponse(status: status, headers: headers, body: json.serialized())
     }
 
     func fail(_ error: ServiceError) {
@@ -40,6 +45,7 @@ struct Exchange: Sendable {
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         }
         response.headers.add(name: "X-Request-Id", value: requestId)
+        service.cors.decorate(&response, origin: request.headers["Origin"])
         let seconds = Double(monotonicNanos() &- started) / 1e9
         let template = route?.template ?? "unmatched"
         let metrics = service.metrics

@@ -30,7 +30,8 @@ enum RequestBody {
             .filter { !$0.isEmpty && $0 != "identity" }
     }
 
-    private static func decoded(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> [UInt8] {
+    /// The body with its content coding (gzip) removed.
+    static func decoded(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> [UInt8] {
         let codings = codings(request)
         guard !codings.isEmpty else { return request.body }
         guard codings == ["gzip"] || codings == ["x-gzip"] else {

@@ -15,9 +15,10 @@ enum Route: Equatable {
     case v2Server
     case v2Live
     case v2Ready
-    case v2Model(String)
-    case v2ModelReady(String)
-    case v2Infer(String)
+    /// The V2 model routes carry KServe's optional `/versions/{v}` segment (nil without one).
+    case v2Model(String, version: String?)
+    case v2ModelReady(String, version: String?)
+    case v2Infer(String, version: String?)
     case page
     case examples
 
@@ -82,16 +83,21 @@ enum Router {
         // "/v1/models/x" splits into ["", "v1", "models", "x"].
         guard segments.count >= 4, segments[0].isEmpty, segments[2] == "models", isModelName(segments[3]) else { return nil }
         let name = String(segments[3])
-        // KServe's optional `/versions/{v}` is accepted and ignored: one version per name.
+        // KServe's optional `/versions/{v}`: kept for the service to check against the one version
+        // each name serves (its metadata's `versions`).
         var rest = Array(segments[4...])
-        if segments[1] == "v2", rest.count >= 2, rest[0] == "versions", !rest[1].isEmpty { rest.removeFirst(2) }
+        var version: String?
+        if segments[1] == "v2", rest.count >= 2, rest[0] == "versions", !rest[1].isEmpty {
+            version = String(rest[1].prefix(128))
+            rest.removeFirst(2)
+        }
         switch (segments[1], rest) {
         case ("v1", []): return .model(name)
         case ("v1", ["predict"]): return .modelPredict(name)
         case ("v1", ["calibrate"]): return .calibrate(name)
-        case ("v2", []): return .v2Model(name)
-        case ("v2", ["ready"]): return .v2ModelReady(name)
-        case ("v2", ["infer"]): return .v2Infer(name)
+        case ("v2", []): return .v2Model(name, version: version)
+        case ("v2", ["ready"]): return .v2ModelReady(name, version: version)
+        case ("v2", ["infer"]): return .v2Infer(name, version: version)
         default: return nil
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP1
 import JSON
 import MPCL
 
@@ -15,15 +16,16 @@ extension Service {
                 return exchange.fail(error)
             }
             enqueue(request, exchange) { distributions in
-                PredictionResponseEncoder.encode(
-                    model: request.model, distributions: distributions, windows: request.windows, aggregate: request.aggregate)
+                Exchange.jsonResponse(
+                    PredictionResponseEncoder.encode(
+                        model: request.model, distributions: distributions, windows: request.windows, aggregate: request.aggregate))
             }
         }
     }
 
-    /// Queues `request` for inference; `encode` turns its distributions into the response body (on
-    /// the worker thread). A full queue answers 503 with `Retry-After`.
-    func enqueue(_ request: PredictRequest, _ exchange: Exchange, encode: @escaping @Sendable ([Float]) -> JSON) {
+    /// Queues `request` for inference; `encode` turns its distributions into the response (on the
+    /// worker thread). A full queue answers 503 with `Retry-After`.
+    func enqueue(_ request: PredictRequest, _ exchange: Exchange, encode: @escaping @Sendable ([Float]) -> HTTPResponse) {
         let metrics = self.metrics
         let accepted = batcher.submit(request) { distributions in
             // Extreme but finite inputs can overflow inside the network; never answer NaN.

@@ -1,3 +1,4 @@
+import HTTP1
 import JSON
 
 extension Service {
@@ -5,42 +6,67 @@ extension Service {
     func handleV2(_ exchange: Exchange, route: Route) {
         switch route {
         case .v2Server:
-            exchange.respond(["name": "mpcl-serve", "version": .string(Self.version), "extensions": []])
+            exchange.respond([
+                "name": "mpcl-serve", "version": .string(Self.version), "extensions": JSON(strings: Self.v2Extensions),
+            ])
         case .v2Live:
             exchange.respond(["live": true])
         case .v2Ready:
             if isReady { exchange.respond(["ready": true]) } else { exchange.fail(.notReady) }
-        case .v2Model(let name):
-            guard let model = repository.model(named: name) else { return exchange.fail(.unknownModel(name)) }
-            exchange.respond(V2Codec.metadata(model))
-        case .v2ModelReady(let name):
-            guard repository.model(named: name) != nil else { return exchange.fail(.unknownModel(name)) }
-            if isDraining { return exchange.fail(.notReady) }
-            exchange.respond(["name": .string(name), "ready": true])
-        case .v2Infer(let name):
-            infer(exchange, name: name)
+        case .v2Model(let name, let version):
+            do throws(ServiceError) {
+                exchange.respond(V2Codec.metadata(try v2Model(name, version: version)))
+            } catch {
+                exchange.fail(error)
+            }
+        case .v2ModelReady(let name, let version):
+            do throws(ServiceError) {
+                _ = try v2Model(name, version: version)
+                if isDraining { return exchange.fail(.notReady) }
+                exchange.respond(["name": .string(name), "ready": true])
+            } catch {
+                exchange.fail(error)
+            }
+        case .v2Infer(let name, let version):
+            infer(exchange, name: name, version: version)
         default:
             exchange.fail(.notFound(exchange.request.path))
         }
     }
 
-    private func infer(_ exchange: Exchange, name: String) {
+    /// The model a V2 path names; a `/versions/{v}` segment must be the version its metadata
+    /// advertises (each name serves exactly one), else 404 like an unknown model.
+    func v2Model(_ name: String, version: String?) throws(ServiceError) -> LoadedModel {
+        guard let model = repository.model(named: name) else { throw .unknownModel(name) }
+        if let version, version != model.version {
+            throw ServiceError(
+                .notFound, "unknown_version", "model '\(name)' has no version '\(version.prefix(64))'; it serves version \(model.version)",
+                field: "model_version")
+        }
+        return model
+    }
+
+    private func infer(_ exchange: Exchange, name: String, version: String?) {
         decodeOffLoopIfLarge(exchange) { [self] in
-            let request: PredictRequest
-            let id: JSON?
+            let request: V2Codec.InferRequest
             do throws(ServiceError) {
-                guard let model = repository.model(named: name) else { throw ServiceError.unknownModel(name) }
-                let body = try RequestBody.json(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
-                request = try V2Codec.decode(body, model: model, maxWindows: configuration.maxWindows)
-                id = body["id"].flatMap { $0.stringValue != nil ? $0 : nil }
+                let model = try v2Model(name, version: version)
+                let (header, binary) = try V2RequestBody.split(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
+                request = try V2Codec.decode(header, binary: binary, model: model, maxWindows: configuration.maxWindows)
             } catch {
                 return exchange.fail(error)
             }
-            enqueue(request, exchange) { distributions in
-                V2Codec.response(model: request.model, id: id, distributions: distributions, windows: request.windows)
+            let predict = request.predict
+            enqueue(predict, exchange) { distributions in
+                V2Codec.response(
+                    model: predict.model, id: request.id, distributions: distributions, windows: predict.windows,
+                    binary: request.binaryOutput)
             }
         }
     }
+
+    /// Protocol extensions `GET /v2` lists: only those implemented.
+    static let v2Extensions = ["binary_tensor_data"]
 
     /// The service's version, reported by `GET /v2`.
     public static let version = "0.1.0"

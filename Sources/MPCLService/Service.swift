@@ -22,6 +22,7 @@ public final class Service: @unchecked Sendable {
     let metrics: ServiceMetrics
     let log: RequestLog
     let assets = StaticAssets()
+    let cors: CORSPolicy
     private var server: HTTPServer!
     let stateLock = NSLock()
     var draining = false
@@ -30,6 +31,7 @@ public final class Service: @unchecked Sendable {
         self.configuration = configuration
         self.repository = repository
         self.log = log
+        self.cors = CORSPolicy(origins: configuration.corsOrigins)
         let metrics = ServiceMetrics()
         self.metrics = metrics
         self.batcher = Batcher(
@@ -41,13 +43,15 @@ public final class Service: @unchecked Sendable {
                 for wait in waits { metrics.queueWait.observe(wait) }
             })
         let http = HTTPServerConfiguration(
-            host: configuration.host, port: configuration.port, limits: configuration.limits,
+            host: configuration.host, port: configuration.port, limits: configuration.effectiveLimits,
             tlsCertificatePath: configuration.tlsCertificatePath, tlsPrivateKeyPath: configuration.tlsPrivateKeyPath,
             eventLoopCount: configuration.eventLoops,
             errorRenderer: { [log, metrics] error in
                 // The HTTP layer refused the bytes before a request existed (smuggling shapes,
                 // oversize headers, timeouts): still one log line and one count per answer.
-                var response = ServiceError(error.status, error.code, error.message).response()
+                // 503s (connection cap, body budget) are transient: say when to retry.
+                let retry: HTTPHeaders = error.status == .serviceUnavailable ? ["Retry-After": "1"] : [:]
+                var response = ServiceError(error.status, error.code, error.message, headers: retry).response()
                 let requestId = RequestId.generate()
                 response.headers.add(name: "X-Request-Id", value: requestId)
                 metrics.requests.increment(["route": "unmatched", "method": "other", "status": String(error.status.code)])
@@ -157,6 +161,9 @@ public final class Service: @unchecked Sendable {
             request: request, responder: responder, requestId: RequestId.make(from: request.headers["X-Request-Id"]),
             route: route, started: monotonicNanos(), service: self)
         guard let route else { return exchange.fail(.notFound(request.path)) }
+        if request.method == "OPTIONS", cors.isEnabled {
+            return exchange.respond(cors.preflight(methods: route.allowedMethods, origin: request.headers["Origin"]))
+        }
         guard route.allowedMethods.contains(request.method) else {
             return exchange.fail(.methodNotAllowed(request.method, allowed: route.allowedMethods))
         }

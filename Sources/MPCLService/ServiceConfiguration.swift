@@ -31,6 +31,11 @@ public struct ServiceConfiguration: Sendable {
     /// Socket-level limits: body size (also the cap on a gzip body's decompressed size), headers,
     /// timeouts, connections.
     public var limits = HTTPLimits()
+    /// Memory, in bytes, that request bodies being received and decoded may be charged at once
+    /// (`BodyMemory`: 20 bytes per body byte); nil derives it from the cgroup memory limit.
+    public var bodyBudgetBytes: Int?
+    /// Origins whose browser pages may call the API (CORS): `["*"]` for any; empty turns CORS off.
+    public var corsOrigins: [String] = []
     /// Event-loop threads of the HTTP layer.
     public var eventLoops = HTTPServerConfiguration.defaultEventLoopCount
     /// Grace period for in-flight requests after SIGTERM/SIGINT (after `shutdownGraceSeconds`);
@@ -48,6 +53,14 @@ public struct ServiceConfiguration: Sendable {
     public var logRequests = true
 
     public init() {}
+
+    /// The HTTP layer's limits with the body budget filled in.
+    var effectiveLimits: HTTPLimits {
+        var limits = self.limits
+        limits.bodyBytesCharge = BodyMemory.bytesPerBodyByte
+        limits.bodyBudgetBytes = bodyBudgetBytes ?? BodyMemory.defaultBudget(maxBodyBytes: limits.maxBodyBytes)
+        return limits
+    }
 
     /// Problems that make the configuration unusable, phrased for an operator.
     public func validationErrors() -> [String] {
@@ -73,6 +86,7 @@ public struct ServiceConfiguration: Sendable {
         if (tlsCertificatePath == nil) != (tlsPrivateKeyPath == nil) {
             errors.append("tls-cert and tls-key must be given together")
         }
+        if let budget = bodyBudgetBytes, budget < 1 { errors.append("body-budget-mib must be at least 1") }
         if let token = adminToken, token.isEmpty { errors.append("admin-token must not be empty") }
         return errors
     }

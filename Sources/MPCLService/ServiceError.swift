@@ -32,10 +32,13 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The error body in the Open Inference Protocol's shape.
     public var v2JSON: JSON { ["error": .string(message)] }
 
-    /// The response carrying this error.
+    /// The response carrying this error. The Open Inference Protocol answers every malformed or
+    /// unacceptable request with 400, so the V2 shape turns our 422 (well-formed JSON, wrong
+    /// content) into 400 too.
     public func response(v2: Bool = false) -> HTTPResponse {
         var headers = self.headers
         headers.add(name: "Content-Type", value: "application/json")
+        let status = v2 && self.status == .unprocessableContent ? .badRequest : self.status
         return HTTPResponse(status: status, headers: headers, body: (v2 ? v2JSON : json).serialized())
     }
 }

@@ -1,14 +1,20 @@
+import HTTP1
 import JSON
 import MPCL
 
-/// The Open Inference Protocol (KServe "V2") REST shapes for an MPCL model.
+/// The Open Inference Protocol (KServe "V2") REST shapes for an MPCL model, with the binary tensor
+/// data extension.
 ///
-/// Inputs are FP32 tensors named `eeg` [B, channels, bands], `peripheral` [B, dims] and `face`
-/// [B, dims] (flat `[B, n]` forms of eeg and face are accepted too), each with `data` flat in
-/// row-major order or nested; per-subject models also take `calibration_mean` and `calibration_std`
-/// [F]. The output is `distribution` [B, C], flat and row-major.
+/// Inputs are tensors named `eeg` [B, channels, bands], `peripheral` [B, dims] and `face` [B, dims]
+/// (flat `[B, n]` forms of eeg and face are accepted too), each either with `data` (flat in
+/// row-major order or nested) or with `parameters.binary_data_size` bytes taken, in input order,
+/// from the binary tail of the body. FP32 is the model's type; other numeric datatypes convert
+/// (`V2Datatype`). Per-subject models also take `calibration_mean` and `calibration_std` [F]. The
+/// one output is `distribution` [B, C], FP32, as JSON `data` or as binary (`binary_data` on the
+/// requested output, or `binary_data_output` on the request).
 enum V2Codec {
     static let inputNames = ["eeg", "peripheral", "face"]
+    static let outputName = "distribution"
 
     /// `GET /v2/models/{name}`.
     static func metadata(_ model: LoadedModel) -> JSON {
@@ -27,53 +33,54 @@ enum V2Codec {
         }
         return [
             "name": .string(model.name), "versions": [.string(model.version)], "platform": "mpcl",
-            "inputs": .array(inputs), "outputs": [tensor("distribution", [-1, model.classCount])],
+            "inputs": .array(inputs), "outputs": [tensor(outputName, [-1, model.classCount])],
         ]
     }
 
-    /// `POST /v2/models/{name}/infer` body → a prediction request.
-    static func decode(_ body: JSON, model: LoadedModel, maxWindows: Int) throws(ServiceError) -> PredictRequest {
+    /// A decoded infer request: what to predict and how to answer.
+    struct InferRequest: Sendable {
+        var predict: PredictRequest
+        /// The request's `id`, echoed in the response.
+        var id: JSON?
+        /// Whether `distribution` goes back as binary tensor data.
+        var binaryOutput: Bool
+    }
+
+    /// `POST /v2/models/{name}/infer`: the JSON header and the binary tail of the body → a request.
+    static func decode(_ body: JSON, binary: ArraySlice<UInt8>, model: LoadedModel, maxWindows: Int) throws(ServiceError)
+        -> InferRequest
+    {
         guard case .object = body else { throw .invalidType("body", expected: "an object", found: body) }
         if let id = body["id"], id.stringValue == nil { throw .invalidType("id", expected: "a string", found: id) }
-        if let outputs = body["outputs"] {
-            guard let requested = outputs.arrayValue, requested.allSatisfy({ $0.objectValue != nil }) else {
-                throw .invalidType("outputs", expected: "an array of objects", found: outputs)
+        var binaryOutput = false
+        if let parameters = body["parameters"] {
+            guard parameters.objectValue != nil else { throw .invalidType("parameters", expected: "an object", found: parameters) }
+            if let flag = parameters["binary_data_output"] {
+                guard let value = flag.boolValue else {
+                    throw .invalidType("parameters.binary_data_output", expected: "a boolean", found: flag)
+                }
+                binaryOutput = value
             }
         }
-        if let parameters = body["parameters"], parameters.objectValue == nil {
-            throw .invalidType("parameters", expected: "an object", found: parameters)
-        }
+        if let outputs = body["outputs"] { binaryOutput = try requestedOutputs(outputs, binaryByDefault: binaryOutput) }
         guard let list = body["inputs"] else { throw .missing("inputs") }
         guard case .array(let inputs) = list else { throw .invalidType("inputs", expected: "an array", found: list) }
         var tensors: [String: (shape: [Int], data: [Float])] = [:]
+        var binaryOffset = binary.startIndex
         for (index, input) in inputs.enumerated() {
             let field = "inputs[\(index)]"
             guard case .object = input else { throw .invalidType(field, expected: "an object", found: input) }
             guard let name = input["name"]?.stringValue else { throw .missing("\(field).name", what: "must be a string") }
             guard inputNames.contains(name) || (model.needsCalibration && name.hasPrefix("calibration_")) else {
                 throw ServiceError(
-                    .unprocessableContent, "unknown_input",
+                    .badRequest, "unknown_input",
                     "\(field) is named '\(name.prefix(64))'; the model takes \(inputNames.joined(separator: ", "))", field: "\(field).name")
             }
             guard tensors[name] == nil else {
-                throw ServiceError(.unprocessableContent, "duplicate_input", "input \(name) is given twice", field: field)
+                throw ServiceError(.badRequest, "duplicate_input", "input \(name) is given twice", field: field)
             }
-            guard input["datatype"]?.stringValue == "FP32" else {
-                throw ServiceError(.unprocessableContent, "invalid_datatype", "\(name) must have datatype FP32", field: "\(field).datatype")
-            }
-            guard let shapeList = input["shape"]?.arrayValue else { throw .missing("\(field).shape", what: "must be an array of integers") }
-            var shape: [Int] = []
-            for dimension in shapeList {
-                guard let value = dimension.intValue, value >= 0, value <= 1 << 24 else {
-                    throw ServiceError(
-                        .unprocessableContent, "invalid_shape", "\(name) shape must hold non-negative integers", field: "\(field).shape")
-                }
-                shape.append(value)
-            }
-            guard let data = input["data"] else { throw .missing("\(field).data") }
-            guard case .array = data else { throw .invalidType("\(field).data", expected: "an array", found: data) }
-            var values: [Float] = []
-            try flatten(data, field: "\(field).data", into: &values)
+            let datatype = try Self.datatype(input["datatype"], name: name, field: "\(field).datatype")
+            let shape = try Self.shape(input["shape"], name: name, field: "\(field).shape")
             // Each dimension is bounded, their product is not: multiply without trapping on overflow.
             var expected = 1
             for dimension in shape {
@@ -83,11 +90,157 @@ enum V2Codec {
                 }
                 expected = product
             }
-            guard values.count == expected else {
-                throw .invalidShape("\(name) has \(values.count) values but its shape \(shape) needs \(expected)", field: "\(field).data")
+            let values: [Float]
+            if let size = try binaryDataSize(input, field: field) {
+                guard input["data"] == nil else {
+                    throw ServiceError(
+                        .badRequest, "invalid_input", "\(name) has both data and binary_data_size; send one", field: "\(field).data")
+                }
+                let (needed, overflow) = expected.multipliedReportingOverflow(by: datatype.byteWidth)
+                guard !overflow, size == needed else {
+                    throw .invalidShape(
+                        "\(name) has \(size) bytes of binary data but its shape \(shape) of \(datatype.rawValue) needs \(overflow ? "more" : String(needed))",
+                        field: "\(field).parameters.binary_data_size")
+                }
+                guard size <= binary.endIndex - binaryOffset else {
+                    throw ServiceError(
+                        .badRequest, "invalid_binary_data",
+                        "\(name) needs \(size) bytes of binary data but only \(binary.endIndex - binaryOffset) remain after the JSON header",
+                        field: "\(field).parameters.binary_data_size")
+                }
+                values = try decodeBinary(binary[binaryOffset..<(binaryOffset + size)], datatype, count: expected, field: "\(field)")
+                binaryOffset += size
+            } else {
+                guard let data = input["data"] else { throw .missing("\(field).data") }
+                guard case .array = data else { throw .invalidType("\(field).data", expected: "an array", found: data) }
+                var flat: [Float] = []
+                try flatten(data, datatype, field: "\(field).data", into: &flat)
+                guard flat.count == expected else {
+                    throw .invalidShape("\(name) has \(flat.count) values but its shape \(shape) needs \(expected)", field: "\(field).data")
+                }
+                values = flat
             }
             tensors[name] = (shape, values)
         }
+        guard binaryOffset == binary.endIndex else {
+            throw ServiceError(
+                .badRequest, "invalid_binary_data",
+                "\(binary.endIndex - binaryOffset) bytes after the JSON header belong to no input (binary_data_size)")
+        }
+        let predict = try assemble(tensors, model: model, maxWindows: maxWindows)
+        return InferRequest(predict: predict, id: body["id"], binaryOutput: binaryOutput)
+    }
+
+    /// Checks `outputs`: only `distribution` exists, named at most once; returns whether it is
+    /// wanted as binary data (`parameters.binary_data`, else the request-wide default).
+    private static func requestedOutputs(_ outputs: JSON, binaryByDefault: Bool) throws(ServiceError) -> Bool {
+        guard let requested = outputs.arrayValue else { throw .invalidType("outputs", expected: "an array of objects", found: outputs) }
+        var binary = binaryByDefault
+        for (index, output) in requested.enumerated() {
+            let field = "outputs[\(index)]"
+            guard output.objectValue != nil else { throw .invalidType(field, expected: "an object", found: output) }
+            guard let name = output["name"]?.stringValue else { throw .missing("\(field).name", what: "must be a string") }
+            guard name == outputName else {
+                throw ServiceError(
+                    .badRequest, "unknown_output", "\(field) is named '\(name.prefix(64))'; the model's only output is \(outputName)",
+                    field: "\(field).name")
+            }
+            guard index == 0 else { throw ServiceError(.badRequest, "duplicate_output", "output \(name) is requested twice", field: field) }
+            guard let parameters = output["parameters"] else { continue }
+            guard parameters.objectValue != nil else {
+                throw .invalidType("\(field).parameters", expected: "an object", found: parameters)
+            }
+            if parameters["classification"] != nil {
+                throw ServiceError(
+                    .badRequest, "unsupported_parameter", "the classification extension is not supported; read the distribution",
+                    field: "\(field).parameters.classification")
+            }
+            if let flag = parameters["binary_data"] {
+                guard let value = flag.boolValue else {
+                    throw .invalidType("\(field).parameters.binary_data", expected: "a boolean", found: flag)
+                }
+                binary = value
+            }
+        }
+        return binary
+    }
+
+    private static func datatype(_ value: JSON?, name: String, field: String) throws(ServiceError) -> V2Datatype {
+        guard let text = value?.stringValue else { throw .missing(field, what: "must be a string such as FP32") }
+        if let datatype = V2Datatype(rawValue: text) { return datatype }
+        let numeric = V2Datatype.allCases.map(\.rawValue).joined(separator: ", ")
+        if V2Datatype.nonNumeric.contains(text) {
+            throw ServiceError(
+                .badRequest, "invalid_datatype", "\(name) has datatype \(text); the model takes numbers (\(numeric))", field: field)
+        }
+        throw ServiceError(
+            .badRequest, "invalid_datatype", "\(name) has unknown datatype '\(text.prefix(32))'; use one of \(numeric)", field: field)
+    }
+
+    private static func shape(_ value: JSON?, name: String, field: String) throws(ServiceError) -> [Int] {
+        guard let list = value?.arrayValue else { throw .missing(field, what: "must be an array of integers") }
+        var shape: [Int] = []
+        for dimension in list {
+            guard let size = dimension.intValue, size >= 0, size <= 1 << 24 else {
+                throw ServiceError(.badRequest, "invalid_shape", "\(name) shape must hold non-negative integers", field: field)
+            }
+            shape.append(size)
+        }
+        return shape
+    }
+
+    /// `parameters.binary_data_size` of an input, if it has one.
+    private static func binaryDataSize(_ input: JSON, field: String) throws(ServiceError) -> Int? {
+        guard let parameters = input["parameters"] else { return nil }
+        guard parameters.objectValue != nil else { throw .invalidType("\(field).parameters", expected: "an object", found: parameters) }
+        guard let size = parameters["binary_data_size"] else { return nil }
+        guard let bytes = size.intValue, bytes >= 0 else {
+            throw .invalidType("\(field).parameters.binary_data_size", expected: "a non-negative integer", found: size)
+        }
+        return bytes
+    }
+
+    /// `count` little-endian elements of `datatype` → Floats in the accepted feature range.
+    private static func decodeBinary(_ bytes: ArraySlice<UInt8>, _ datatype: V2Datatype, count: Int, field: String) throws(ServiceError)
+        -> [Float]
+    {
+        var values: [Float] = []
+        values.reserveCapacity(count)
+        let failure: ServiceError? = bytes.withUnsafeBytes { raw in
+            for index in 0..<count {
+                do throws(ServiceError) {
+                    values.append(try featureValue(datatype.element(raw, index), field: "\(field) element \(index)"))
+                } catch {
+                    return error
+                }
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        return values
+    }
+
+    /// Row-major flattening of nested `data` (the protocol allows both forms); integer datatypes
+    /// must hold integers.
+    private static func flatten(_ value: JSON, _ datatype: V2Datatype, field: String, into out: inout [Float]) throws(ServiceError) {
+        switch value {
+        case .number(let number):
+            if datatype.isInteger, number.rounded() != number {
+                throw ServiceError(
+                    .badRequest, "invalid_type", "\(field) holds \(number), not an integer of \(datatype.rawValue)", field: field)
+            }
+            out.append(try featureValue(number, field: field))
+        case .array(let elements):
+            for element in elements { try flatten(element, datatype, field: field, into: &out) }
+        default:
+            throw .invalidType(field, expected: "numbers", found: value)
+        }
+    }
+
+    /// The named tensors → one row-major feature matrix (eeg | peripheral | face per row).
+    private static func assemble(_ tensors: [String: (shape: [Int], data: [Float])], model: LoadedModel, maxWindows: Int)
+        throws(ServiceError) -> PredictRequest
+    {
         let layout = model.layout
         var batch: Int?
         func take(_ name: String, rowShapes: [[Int]]) throws(ServiceError) -> [Float] {
@@ -122,8 +275,7 @@ enum V2Codec {
             let mean = try take1D("calibration_mean", tensors, count: layout.featureCount)
             let std = try take1D("calibration_std", tensors, count: layout.featureCount)
             if std.contains(where: { $0 < 0 }) {
-                throw ServiceError(
-                    .unprocessableContent, "invalid_value", "calibration_std has a negative entry", field: "inputs.calibration_std")
+                throw ServiceError(.badRequest, "invalid_value", "calibration_std has a negative entry", field: "inputs.calibration_std")
             }
             calibration = FeatureNormalization(mean: mean, std: std)
         }
@@ -142,35 +294,32 @@ enum V2Codec {
         return tensor.data
     }
 
-    /// Row-major flattening of nested `data` (the protocol allows both forms).
-    private static func flatten(_ value: JSON, field: String, into out: inout [Float]) throws(ServiceError) {
-        switch value {
-        case .number(let number):
-            out.append(try featureValue(number, field: field))
-        case .array(let elements):
-            for element in elements { try flatten(element, field: field, into: &out) }
-        default:
-            throw .invalidType(field, expected: "numbers", found: value)
+    /// The infer response. As JSON, `distribution` carries `data`; as binary tensor data, its
+    /// `parameters.binary_data_size` says how many little-endian FP32 bytes follow the JSON header,
+    /// whose length `Inference-Header-Content-Length` states.
+    static func response(model: LoadedModel, id: JSON?, distributions: [Float], windows: Int, binary: Bool) -> HTTPResponse {
+        var output: [(key: String, value: JSON)] = [
+            ("name", .string(outputName)), ("datatype", "FP32"),
+            ("shape", [.number(Double(windows)), .number(Double(model.classCount))]),
+        ]
+        if binary {
+            output.append(("parameters", ["binary_data_size": .number(Double(distributions.count * 4))]))
+        } else {
+            output.append(("data", JSON(numbers: distributions)))
         }
-    }
-
-    /// The infer response.
-    static func response(model: LoadedModel, id: JSON?, distributions: [Float], windows: Int) -> JSON {
         var members: [(key: String, value: JSON)] = [
             ("model_name", .string(model.name)), ("model_version", .string(model.version)),
         ]
         if let id { members.append(("id", id)) }
-        members.append(
-            (
-                "outputs",
-                [
-                    [
-                        "name": "distribution", "datatype": "FP32",
-                        "shape": [.number(Double(windows)), .number(Double(model.classCount))],
-                        "data": JSON(numbers: distributions),
-                    ]
-                ]
-            ))
-        return .object(members)
+        members.append(("outputs", [.object(output)]))
+        var body = JSON.object(members).serialized()
+        guard binary else { return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body) }
+        let headerLength = body.count
+        body.reserveCapacity(headerLength + distributions.count * 4)
+        for value in distributions { withUnsafeBytes(of: value.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+        return HTTPResponse(
+            status: .ok,
+            headers: ["Content-Type": "application/octet-stream", V2RequestBody.headerLengthField: String(headerLength)],
+            body: body)
     }
 }

@@ -58,6 +58,13 @@ struct Serve: ParsableCommand {
             """)
     var drainSeconds: Double?
     @Option(help: "Log one JSON line per request: true or false [MPCL_LOG_REQUESTS, default true].") var logRequests: Bool?
+    @Option(
+        help:
+            "Memory request bodies may hold at once, 20 bytes per body byte [MPCL_BODY_BUDGET_MIB, default: cgroup memory limit − 96 MiB, or 928 MiB without one]."
+    ) var bodyBudgetMib: Int?
+    @Option(
+        help: "Origins allowed to call the API from a browser (CORS): * or a comma-separated list [MPCL_CORS_ORIGIN; unset: CORS off].")
+    var corsOrigin: String?
 
     func configurationFromFlags() throws -> ServiceConfiguration {
         let env = Environment()
@@ -86,6 +93,14 @@ struct Serve: ParsableCommand {
         c.shutdownGraceSeconds =
             try shutdownGraceSeconds ?? env.value("MPCL_SHUTDOWN_GRACE_SECONDS") ?? c.shutdownGraceSeconds
         c.logRequests = try logRequests ?? env.value("MPCL_LOG_REQUESTS") ?? c.logRequests
+        if let mebibytes: Int = try bodyBudgetMib ?? env.value("MPCL_BODY_BUDGET_MIB") {
+            guard (1...(1 << 30)).contains(mebibytes) else { throw ValidationError("body-budget-mib must be in 1...\(1 << 30)") }
+            c.bodyBudgetBytes = mebibytes << 20
+        }
+        if let origins = try corsOrigin ?? env.string("MPCL_CORS_ORIGIN") {
+            c.corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if c.corsOrigins.isEmpty { throw ValidationError("cors-origin must name at least one origin or *") }
+        }
         if c.limits.maxHeaderBytes < 256 { throw ValidationError("max-header-bytes must be at least 256") }
         if c.limits.maxHeaderCount < 1 { throw ValidationError("max-header-count must be at least 1") }
         let problems = c.validationErrors()

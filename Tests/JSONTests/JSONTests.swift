@@ -36,6 +36,32 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0xFF, 0x22]) }
     }
 
+    @Test func refusesDuplicateMemberNamesNamingTheKey() {
+        #expect(throws: JSONParseError(message: "duplicate member name 'face'", offset: 15)) {
+            try JSON.parse(#"{"face":[1],   "face":[2]}"#)
+        }
+        // Nested objects are checked too, and equal names in sibling objects are fine.
+        #expect(throws: JSONParseError.self) { try JSON.parse(#"{"a":{"x":1,"y":2,"x":3}}"#) }
+        #expect(throws: Never.self) { try JSON.parse(#"[{"x":1},{"x":2}]"#) }
+        // An escaped spelling of the same name is the same name.
+        #expect(throws: JSONParseError.self) { try JSON.parse(#"{"ab":1,"a\u0062":2}"#) }
+    }
+
+    /// Objects past the linear-scan size use a set: a duplicate far into a large object is still found,
+    /// and a large object without one parses.
+    @Test func findsDuplicatesInLargeObjects() throws {
+        let members = (0..<5_000).map { "\"k\($0)\":\($0)" }
+        let distinct = "{" + members.joined(separator: ",") + "}"
+        #expect(try JSON.parse(distinct).objectValue?.count == 5_000)
+        let repeated = "{" + (members + ["\"k17\":0"]).joined(separator: ",") + "}"
+        #expect(throws: JSONParseError.self) { try JSON.parse(repeated) }
+        do {
+            _ = try JSON.parse(repeated)
+        } catch {
+            #expect(error.message == "duplicate member name 'k17'")
+        }
+    }
+
     @Test func refusesHostileNesting() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: JSONParseError.self) { try JSON.parse(deep) }

@@ -45,7 +45,8 @@ struct V2Tests {
     }
 
     /// Regression (found by schemathesis): dimensions each within bounds whose product overflows Int
-    /// trapped the server. They are a 422 now, and the server keeps serving.
+    /// trapped the server. They are a 400 now (the protocol's status for bad requests), and the
+    /// server keeps serving.
     @Test func shapesWhoseProductOverflowsAreRefused() throws {
         try withServer { server in
             let huge: JSON = .array([3_954_556, 144, 11_702_326, 361_977].map { .number($0) })
@@ -54,7 +55,7 @@ struct V2Tests {
             ]
             let client = try server.client()
             let reply = try client.post("/v2/models/default/infer", json: body)
-            #expect(reply.status == 422)
+            #expect(reply.status == 400)
             #expect(try JSON.parse(reply.body)["error"]?.stringValue != nil)
             #expect(try client.get("/healthz").status == 200)
         }
@@ -80,7 +81,7 @@ struct V2Tests {
                 body = .object(members)
             }
             let missing = try client.post("/v2/models/default/infer", json: body)
-            #expect(missing.status == 422)
+            #expect(missing.status == 400)
             #expect(missing.json["error"]?.stringValue?.contains("face") == true)
             let malformed = try client.request("POST", "/v2/models/default/infer", body: Array("{".utf8))
             #expect(malformed.status == 400 && malformed.json["error"]?.stringValue != nil)
