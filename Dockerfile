@@ -32,7 +32,7 @@ RUN apt-get update \
 # The binaries find their resource bundles (the default checkpoint) next to themselves.
 COPY --from=build /staging/bin/ /usr/local/bin/
 # The init container's download of checksummed models into an emptyDir (deploy/).
-COPY scripts/fetch-model /usr/local/bin/mpcl-fetch-model
+COPY scripts/fetch /usr/local/bin/mpcl-fetch
 # One BLAS thread per inference worker: two workers with one thread each outrun two threads each.
 # The server records its port and TLS in MPCL_PROBE_FILE so the HEALTHCHECK probes it as configured
 # (flags included); /tmp is writable even read-only (podman mounts a tmpfs, docker: --tmpfs /tmp).
