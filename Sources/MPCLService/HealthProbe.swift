@@ -14,11 +14,17 @@ public enum HealthProbe {
     /// host, not who it is, and a server's certificate is usually issued for its public name (or is
     /// self-signed), never for the loopback address probed here.
     public static func isReady(_ target: ProbeTarget, timeout: Double = 2) -> Bool {
+        // Loopback by number: a container need not have an /etc/hosts naming localhost.
+        let hosts = target.host == "localhost" ? ["127.0.0.1", "::1"] : [target.host]
+        return hosts.contains { isReady(address: $0, target: target, timeout: timeout) }
+    }
+
+    static func isReady(address host: String, target: ProbeTarget, timeout: Double) -> Bool {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_family = AF_UNSPEC
         var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(target.host, String(target.port), &hints, &list) == 0, let first = list else { return false }
+        guard getaddrinfo(host, String(target.port), &hints, &list) == 0, let first = list else { return false }
         defer { freeaddrinfo(list) }
         let request = Array("GET /readyz HTTP/1.1\r\nHost: \(target.host)\r\nConnection: close\r\n\r\n".utf8)
         var entry: UnsafeMutablePointer<addrinfo>? = first

@@ -23,8 +23,8 @@ public struct ProbeTarget: Equatable, Sendable {
     }
 
     /// The target for a server bound to `bindHost`: a wildcard bind (0.0.0.0, ::, or empty) is
-    /// probed on loopback ("localhost" resolves to both ::1 and 127.0.0.1 and the probe tries each),
-    /// a specific address on itself.
+    /// probed on loopback ("localhost": the probe tries 127.0.0.1, then ::1), a specific address on
+    /// itself.
     public init(bindHost: String, port: Int, tls: Bool) {
         let wildcard = ["", "0.0.0.0", "::", "[::]", "*"].contains(bindHost)
         self.init(host: wildcard ? "localhost" : bindHost, port: port, tls: tls)
