@@ -94,3 +94,13 @@ extension Double: Real {
 public func setBLASThreads(_ count: Int) {
     openblas_set_num_threads(Int32(count))
 }
+
+/// BLAS threads for training: `requested` (OPENBLAS_NUM_THREADS) capped at the CPUs this process
+/// may use, else 1. The trainer's matrices are small enough that a second BLAS thread gains little
+/// on idle cores, and OpenBLAS threads spin at every synchronisation: when another process shares
+/// the cores (any CPU-limited pod on a busy node) an epoch took several times longer with two
+/// threads than with one (docs/PERFORMANCE.md).
+public func trainingBLASThreads(requested: Int?) -> Int {
+    guard let requested, requested > 0 else { return 1 }
+    return min(requested, AvailableCPUs.count)
+}

@@ -31,8 +31,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Most windows per forward pass [MPCL_MAX_BATCH, default 32].") var maxBatch: Int?
     @Option(help: "Longest wait to fill a batch, 0 disables batching [MPCL_MAX_DELAY_MS, default 2].") var maxDelayMs: Double?
     @Option(help: "Requests waiting for inference before 503 [MPCL_QUEUE_CAPACITY, default 256].") var queueCapacity: Int?
-    @Option(help: "Inference worker threads [MPCL_WORKERS, default: the CPU count].") var workers: Int?
-    @Option(help: "Event-loop threads [MPCL_EVENT_LOOPS, default: the CPU count].") var eventLoops: Int?
+    @Option(help: "Inference worker threads [MPCL_WORKERS, default: the CPUs this process may use].") var workers: Int?
+    @Option(help: "Event-loop threads [MPCL_EVENT_LOOPS, default: the CPUs this process may use].") var eventLoops: Int?
     @Option(help: "Bearer token enabling POST /admin/reload [MPCL_ADMIN_TOKEN; unset: disabled].") var adminToken: String?
     @Option(help: "PEM certificate chain; with --tls-key enables TLS [MPCL_TLS_CERT].") var tlsCert: String?
     @Option(help: "PEM private key [MPCL_TLS_KEY].") var tlsKey: String?
@@ -65,6 +65,7 @@ struct Serve: ParsableCommand {
     @Option(
         help: "Origins allowed to call the API from a browser (CORS): * or a comma-separated list [MPCL_CORS_ORIGIN; unset: CORS off].")
     var corsOrigin: String?
+    @Option(help: "File recording the bound port and TLS for `healthcheck` [MPCL_PROBE_FILE; unset: none].") var probeFile: String?
 
     func configurationFromFlags() throws -> ServiceConfiguration {
         let env = Environment()
@@ -76,8 +77,8 @@ struct Serve: ParsableCommand {
         c.maxBatch = try maxBatch ?? env.value("MPCL_MAX_BATCH") ?? c.maxBatch
         c.maxDelayMilliseconds = try maxDelayMs ?? env.value("MPCL_MAX_DELAY_MS") ?? c.maxDelayMilliseconds
         c.queueCapacity = try queueCapacity ?? env.value("MPCL_QUEUE_CAPACITY") ?? c.queueCapacity
-        c.workers = try workers ?? env.value("MPCL_WORKERS") ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
-        c.eventLoops = try eventLoops ?? env.value("MPCL_EVENT_LOOPS") ?? c.eventLoops
+        c.workers = try workers ?? env.value("MPCL_WORKERS") ?? AvailableCPUs.count
+        c.eventLoops = try eventLoops ?? env.value("MPCL_EVENT_LOOPS") ?? AvailableCPUs.count
         c.adminToken = try adminToken ?? env.string("MPCL_ADMIN_TOKEN")
         c.tlsCertificatePath = try tlsCert ?? env.string("MPCL_TLS_CERT")
         c.tlsPrivateKeyPath = try tlsKey ?? env.string("MPCL_TLS_KEY")
@@ -125,21 +126,43 @@ struct Serve: ParsableCommand {
         // Signal sources first: a SIGTERM that arrives as soon as /readyz answers must not be lost.
         SignalHandlers.install(service: service)
         try service.start()
+        if let path = try probeFile ?? Environment().string("MPCL_PROBE_FILE") {
+            let target = ProbeTarget(bindHost: configuration.host, port: service.port, tls: configuration.tlsCertificatePath != nil)
+            do { try target.record(to: path) } catch {
+                FileHandle.standardError.write(Data("mpcl-serve: warning: \(error); healthcheck falls back to MPCL_PORT\n".utf8))
+            }
+        }
         dispatchMain()
     }
 }
 
 struct HealthCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "healthcheck", abstract: "Exit 0 when the server's /readyz answers 200, else 1.")
+        commandName: "healthcheck", abstract: "Exit 0 when the server's /readyz answers 200, else 1.",
+        discussion: """
+            Probes the server as it was configured: the address, port and TLS it recorded in its probe \
+            file (MPCL_PROBE_FILE, set in the image), else MPCL_HOST, MPCL_PORT and MPCL_TLS_CERT; \
+            flags here override both. TLS certificates are not verified (a liveness probe of this host).
+            """)
 
-    @Option(help: "Server address [default 127.0.0.1].") var host: String = "127.0.0.1"
-    @Option(help: "Server port [MPCL_PORT, default 8080].") var port: Int?
+    @Option(help: "Server address [default: recorded, else loopback for a wildcard MPCL_HOST].") var host: String?
+    @Option(help: "Server port [default: recorded, else MPCL_PORT, else 8080].") var port: Int?
+    @Option(help: "Probe over TLS: true or false [default: recorded, else whether MPCL_TLS_CERT is set].") var tls: Bool?
+    @Option(help: "The server's probe file [MPCL_PROBE_FILE].") var probeFile: String?
     @Option(help: "Seconds to wait for the answer.") var timeout: Double = 2
 
     func run() throws {
-        let port = try port ?? Environment().value("MPCL_PORT") ?? 8080
-        guard HealthProbe.isReady(host: host, port: port, timeout: timeout) else { throw ExitCode.failure }
+        let env = Environment()
+        let recorded = try (probeFile ?? env.string("MPCL_PROBE_FILE")).flatMap { ProbeTarget.recorded(at: $0) }
+        var target =
+            try recorded
+            ?? ProbeTarget(
+                bindHost: env.string("MPCL_HOST") ?? ServiceConfiguration().host, port: env.value("MPCL_PORT") ?? 8080,
+                tls: env.string("MPCL_TLS_CERT") != nil)
+        if let host { target.host = host }
+        if let port { target.port = port }
+        if let tls { target.tls = tls }
+        guard HealthProbe.isReady(target, timeout: timeout) else { throw ExitCode.failure }
     }
 }
 

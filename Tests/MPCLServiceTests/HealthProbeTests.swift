@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@testable import MPCLService
+
+/// The healthcheck's probe follows the server's configuration: the recorded port and TLS.
+@Suite("Health probe", .serialized)
+struct HealthProbeTests {
+    static var opensslAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") }
+
+    func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "mpcl-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func aRecordRoundTripsAndAStrayFileIsIgnored() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/probe.json"
+        #expect(ProbeTarget.recorded(at: path) == nil)
+        let target = ProbeTarget(bindHost: "0.0.0.0", port: 9000, tls: true)
+        try target.record(to: path)
+        #expect(ProbeTarget.recorded(at: path) == ProbeTarget(host: "localhost", port: 9000, tls: true))
+        for stray in ["", "{", "{\"host\":\"a\",\"port\":70000,\"tls\":false}", "{\"host\":\"a\",\"port\":80}"] {
+            try stray.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(ProbeTarget.recorded(at: path) == nil, "\(stray)")
+        }
+    }
+
+    @Test func wildcardBindsAreProbedOnLoopbackAndSpecificOnesOnThemselves() {
+        #expect(ProbeTarget(bindHost: "::", port: 1, tls: false).host == "localhost")
+        #expect(ProbeTarget(bindHost: "0.0.0.0", port: 1, tls: false).host == "localhost")
+        #expect(ProbeTarget(bindHost: "10.1.2.3", port: 1, tls: false).host == "10.1.2.3")
+    }
+
+    @Test(.enabled(if: opensslAvailable))
+    func aTLSServerIsProbedOverTLS() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = directory + "/key.pem", certificate = directory + "/cert.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+            "-keyout", key, "-out", certificate,
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        try withServer(configure: {
+            $0.tlsCertificatePath = certificate
+            $0.tlsPrivateKeyPath = key
+        }) { server in
+            #expect(HealthProbe.isReady(ProbeTarget(host: "127.0.0.1", port: server.port, tls: true)))
+            // A plain-text probe of a TLS server is what made TLS containers unhealthy.
+            #expect(!HealthProbe.isReady(ProbeTarget(host: "127.0.0.1", port: server.port, tls: false), timeout: 1))
+            server.service.markDrainingForTesting()
+            #expect(!HealthProbe.isReady(ProbeTarget(host: "127.0.0.1", port: server.port, tls: true)))
+        }
+    }
+}
