@@ -38,13 +38,22 @@ public struct FeatureNormalization: Equatable, Sendable {
 
     /// z-scores `features` (rows × mean.count) in place.
     public func apply(to features: inout [Float]) {
+        features.withUnsafeMutableBufferPointer { apply(to: $0) }
+    }
+
+    /// z-scores rows of features in place (an inference arena's input), allocating nothing:
+    /// x̂ = (x − μ) · (1/σ), the same arithmetic as the array form.
+    public func apply(to buffer: UnsafeMutableBufferPointer<Float>) {
         let columns = mean.count
-        let inverse = std.map { 1 / $0 }
-        features.withUnsafeMutableBufferPointer { buffer in
-            var index = 0
-            while index < buffer.count {
-                for j in 0..<columns { buffer[index + j] = (buffer[index + j] - mean[j]) * inverse[j] }
-                index += columns
+        guard columns > 0, let base = buffer.baseAddress else { return }
+        mean.withUnsafeBufferPointer { means in
+            std.withUnsafeBufferPointer { stds in
+                var row = base
+                let end = base + buffer.count
+                while row < end {
+                    for j in 0..<columns { row[j] = (row[j] - means[j]) * (1 / stds[j]) }
+                    row += columns
+                }
             }
         }
     }

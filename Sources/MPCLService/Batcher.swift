@@ -99,6 +99,8 @@ final class Batcher: @unchecked Sendable {
     }
 
     private func workerLoop() {
+        // This worker's activation memory, reused by every batch it runs (grown once per model).
+        let arena = InferenceArena()
         while true {
             condition.lock()
             while (queue.isEmpty || collecting) && !stopping { condition.wait() }
@@ -132,7 +134,7 @@ final class Batcher: @unchecked Sendable {
             }
             running += 1
             condition.unlock()
-            run(batch, rows: rows)
+            run(batch, rows: rows, arena: arena)
             condition.withLock { running -= 1 }
         }
     }
@@ -145,25 +147,33 @@ final class Batcher: @unchecked Sendable {
         return chunk
     }
 
-    private func run(_ batch: [Chunk], rows: Int) {
+    private func run(_ batch: [Chunk], rows: Int, arena: InferenceArena) {
         beforeInference?()
         let model = batch[0].group.model
+        let plan = model.predictor.plan
         let features = model.featureCount
         let started = monotonicNanos()
-        var input: [Float] = []
-        input.reserveCapacity(rows * features)
+        // Sized for a full batch of this model the first time, so later batches allocate nothing;
+        // each chunk is copied into the arena and z-scored there with its own request's statistics.
+        arena.reserve(plan: plan, windows: max(maxBatch, rows))
+        let input = plan.input(in: arena, windows: rows)
+        var offset = 0
         for chunk in batch {
-            var block = Array(chunk.group.features[(chunk.firstRow * features)..<((chunk.firstRow + chunk.rows) * features)])
-            chunk.group.normalization.apply(to: &block)
-            input.append(contentsOf: block)
+            let block = UnsafeMutableBufferPointer(rebasing: input[(offset * features)..<((offset + chunk.rows) * features)])
+            chunk.group.features.withUnsafeBufferPointer { source in
+                block.baseAddress!.update(from: source.baseAddress! + chunk.firstRow * features, count: chunk.rows * features)
+            }
+            chunk.group.normalization.apply(to: block)
+            offset += chunk.rows
         }
-        let output = model.predictor.distributions(rawFeatures: input, rows: rows, calibration: model.identity)
+        let output = plan.run(windows: rows, in: arena)
         let ended = monotonicNanos()
         observer?(rows, Double(ended - started) / 1e9, batch.map { Double(started &- $0.enqueued) / 1e9 })
         let classes = model.classCount
-        var offset = 0
+        offset = 0
         for chunk in batch {
-            chunk.group.deliver(output[(offset * classes)..<((offset + chunk.rows) * classes)], firstRow: chunk.firstRow)
+            chunk.group.deliver(
+                UnsafeBufferPointer(rebasing: output[(offset * classes)..<((offset + chunk.rows) * classes)]), firstRow: chunk.firstRow)
             offset += chunk.rows
         }
     }
@@ -199,7 +209,7 @@ final class Batcher: @unchecked Sendable {
             self.abandoned = abandoned
         }
 
-        func deliver(_ rows: ArraySlice<Float>, firstRow: Int) {
+        func deliver(_ rows: UnsafeBufferPointer<Float>, firstRow: Int) {
             let done: [Float]? = lock.withLock {
                 output.replaceSubrange((firstRow * classes)..<(firstRow * classes + rows.count), with: rows)
                 pendingRows -= rows.count / classes

@@ -15,8 +15,6 @@ public final class LoadedModel: Sendable {
     public let loadedAt: Date
     public let predictor: Predictor
     public let training: JSON
-    /// μ = 0, σ = 1: the batcher z-scores each request itself, then runs the model on the stack.
-    let identity: FeatureNormalization
 
     public init(name: String, path: String?, checkpoint: Checkpoint, sha256: String, loadedAt: Date = Date()) {
         self.name = name
@@ -26,7 +24,6 @@ public final class LoadedModel: Sendable {
         self.loadedAt = loadedAt
         self.predictor = Predictor(checkpoint: checkpoint)
         self.training = checkpoint.training
-        self.identity = .identity(count: checkpoint.model.config.layout.featureCount)
     }
 
     public var config: ModelConfig { predictor.model.config }

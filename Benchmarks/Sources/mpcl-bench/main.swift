@@ -5,7 +5,11 @@ import MPCLMath
 /// Forward-pass throughput of the default DMER-layout MPCL model and the MLP baseline, one BLAS
 /// thread, median of repeated timed runs. Usage:
 ///   mpcl-bench [forward|train-step]
-///   mpcl-bench predict --checkpoint P [--batches 1,64,256] [--seconds S]      JSON, one BLAS thread
+///   mpcl-bench predict --checkpoint P [--batches 1,64,256] [--seconds S] [--engine plan|tape]   JSON, one BLAS thread
+///     (`plan`: the compiled InferencePlan on one reused arena, as a serving worker runs it;
+///     `tape`: the training tape's forward pass, for before/after comparisons)
+///   mpcl-bench distributions --checkpoint P --input X.f32 --output Y.f32         raw float32 [N, F] → [N, C]
+///     (through the plan, 64 windows per call; the reference the ONNX peers are checked against)
 ///   mpcl-bench sgemm [--seconds S] [--threads 1]                              JSON, GFLOP/s
 ///   mpcl-bench train-epoch --checkpoint P --windows N [--batch 128] [--threads 2]  JSON
 /// (`predict`, `sgemm` and `train-epoch` are what scripts/benchmarks runs side by side with
@@ -83,7 +87,8 @@ if mode == "forward" {
         for batch in [1, 64, 128, 256] {
             let input = Array(windows[0..<(batch * 913)])
             let repeats = batch == 1 ? 2000 : max(20, 4000 / batch)
-            let seconds = medianSeconds(repeats: repeats) { _ = predictor.distributions(rawFeatures: input, rows: batch) }
+            let arena = InferenceArena(plan: predictor.plan, windows: batch)
+            let seconds = medianSeconds(repeats: repeats) { _ = predictor.distributions(rawFeatures: input, rows: batch, arena: arena) }
             print(
                 String(format: "%-6@ %5d  %9.4f  %13.0f", architecture.rawValue as NSString, batch, seconds * 1e3, Double(batch) / seconds))
         }
@@ -113,15 +118,39 @@ if mode == "predict" {
     let mean = checkpoint.normalization.mean, std = checkpoint.normalization.std
     var rng = SeededGenerator(seed: 1)
     let pool = (0..<(batches.max()! * features)).map { i in mean[i % features] + std[i % features] * Float(rng.nextGaussian()) }
+    let engine = option("--engine", "plan")
+    let arena = InferenceArena(plan: predictor.plan, windows: batches.max()!)
     var rows: [String] = []
     for batch in batches {
         let input = Array(pool[0..<(batch * features)])
         let (median, runs) = medianSeconds(seconds: seconds, minRuns: 50) {
-            _ = predictor.distributions(rawFeatures: input, rows: batch)
+            if engine == "tape" {
+                var z = input
+                predictor.normalization.apply(to: &z)
+                _ = predictor.model.distributions(features: Tensor(shape: [batch, features], data: z))
+            } else {
+                _ = predictor.distributions(rawFeatures: input, rows: batch, arena: arena)
+            }
         }
         rows.append(json([("batch", batch), ("median_ms", median * 1e3), ("windows_per_s", Double(batch) / median), ("runs", runs)]))
     }
-    print(json([("implementation", "swift"), ("results", rows)]))
+    print(json([("implementation", "swift"), ("engine", engine), ("results", rows)]))
+} else if mode == "distributions" {
+    let predictor = Predictor(checkpoint: loadCheckpoint())
+    guard let data = FileManager.default.contents(atPath: option("--input", "")) else { fatalError("cannot read --input") }
+    let raw = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    let features = predictor.featureCount
+    let arena = InferenceArena(plan: predictor.plan, windows: 64)
+    var output: [Float] = []
+    var first = 0
+    while first < raw.count / features {
+        let rows = min(64, raw.count / features - first)
+        output += predictor.distributions(
+            rawFeatures: Array(raw[(first * features)..<((first + rows) * features)]), rows: rows, arena: arena)
+        first += rows
+    }
+    let bytes = output.withUnsafeBytes { Data($0) }
+    guard FileManager.default.createFile(atPath: option("--output", ""), contents: bytes) else { fatalError("cannot write --output") }
 } else if mode == "sgemm" {
     // The machine's single-call sgemm rate (C = A·B, row-major, β = 0) at a few square-ish shapes;
     // the best is the denominator of the arithmetic efficiency.
