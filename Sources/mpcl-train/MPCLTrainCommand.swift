@@ -77,15 +77,15 @@ struct Fit: ParsableCommand {
 
     @Option(
         help:
-            "Adaptive budget: stop when the validation KL has not improved for this many steps (default \(StoppingRule.defaultPatienceSteps))."
+            "Adaptive budget: stop when the validation KL has not improved for this many steps (default: \(StoppingRule.defaultPatienceSteps))."
     )
     var patience: Int?
 
-    @Option(help: "Adaptive budget: never stop before this many steps (default \(StoppingRule.defaultFloorSteps)).")
+    @Option(help: "Adaptive budget: never stop before this many steps (default: \(StoppingRule.defaultFloorSteps)).")
     var minSteps: Int?
 
     @Option(
-        help: "Adaptive budget: always stop after the epoch that reaches this many steps (default \(StoppingRule.defaultCeilingSteps)).")
+        help: "Adaptive budget: always stop after the epoch that reaches this many steps (default: \(StoppingRule.defaultCeilingSteps)).")
     var maxSteps: Int?
 
     @Option(help: "Windows per optimiser step.")
