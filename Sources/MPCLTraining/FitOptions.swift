@@ -14,7 +14,6 @@ public enum NormalizationMode: String, CaseIterable, Sendable {
 
 /// Everything `mpcl-train fit` needs, already validated as values (files are checked when read).
 public struct FitOptions: Sendable {
-    public static let defaultEpochs = 16
     public static let defaultBatchSize = 128
     public static let defaultSeed: UInt64 = 3407
     public static let defaultLayout = "dmer"
@@ -27,15 +26,24 @@ public struct FitOptions: Sendable {
     /// MPCL modules switched off: `msam`, `proto`, `cooc`, `comp`.
     public var ablations: [String] = []
     public var normalization: NormalizationMode = .global
-    /// Epoch budget (the `mean` model trains none whatever this says).
-    public var epochs = FitOptions.defaultEpochs
+    /// A fixed epoch budget (`--epochs N`); nil trains by `stopping` (the `mean` model trains none
+    /// whatever this says).
+    public var epochs: Int?
+    /// The default, validation-driven budget (used when `epochs` is nil).
+    public var stopping = StoppingRule()
     public var batchSize = FitOptions.defaultBatchSize
     public var seed = FitOptions.defaultSeed
     /// Run only this 0-based fold (one Kubernetes Indexed Job pod per fold); nil runs all.
     public var fold: Int?
+    /// `--seeds`: run the whole experiment once per seed (in `DIR/seed-<S>/`) and report the spread;
+    /// nil runs once with `seed`.
+    public var seeds: [UInt64]?
     /// Continue from the resume state in `outputDirectory`.
     public var resume = false
     public var outputDirectory: String
+
+    /// The budget every fold trains with.
+    public var budget: TrainingBudget { epochs.map { .fixedEpochs($0) } ?? .adaptive(stopping) }
 
     public init(dataPath: String, evaluation: EvaluationProtocol, outputDirectory: String) {
         self.dataPath = dataPath
@@ -46,7 +54,8 @@ public struct FitOptions: Sendable {
     /// The options from the command line's strings; every rejection is a usage error.
     public init(
         data: String, layout: String, protocolName: String, model: String, ablate: String?, normalize: String,
-        epochs: Int, batchSize: Int, seed: UInt64, fold: Int?, resume: Bool, out: String
+        epochs: Int?, patience: Int? = nil, minSteps: Int? = nil, maxSteps: Int? = nil, batchSize: Int, seed: UInt64,
+        seeds: String? = nil, fold: Int?, resume: Bool, out: String
     ) throws(TrainingError) {
         self.init(dataPath: data, evaluation: try ProtocolName.parse(protocolName), outputDirectory: out)
         self.layout = layout
@@ -60,8 +69,25 @@ public struct FitOptions: Sendable {
         }
         self.normalization = normalization
         self.epochs = epochs
+        if epochs != nil && (patience != nil || minSteps != nil || maxSteps != nil) {
+            throw .usage("--epochs fixes the budget; it cannot be combined with --patience, --min-steps or --max-steps")
+        }
+        if let patience { stopping.patienceSteps = patience }
+        if let minSteps { stopping.floorSteps = minSteps }
+        if let maxSteps { stopping.ceilingSteps = maxSteps }
         self.batchSize = batchSize
         self.seed = seed
+        if let seeds {
+            var parsed: [UInt64] = []
+            for field in seeds.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let value = UInt64(field.trimmingWhitespace()) else {
+                    throw .usage("--seeds takes comma-separated unsigned integers, e.g. 3407,3408,3409; got '\(seeds)'")
+                }
+                parsed.append(value)
+            }
+            guard Set(parsed).count == parsed.count else { throw .usage("--seeds lists a seed twice: \(seeds)") }
+            self.seeds = parsed
+        }
         self.fold = fold
         self.resume = resume
         try validate()
@@ -69,7 +95,15 @@ public struct FitOptions: Sendable {
 
     /// Checks the values that do not need the data.
     public func validate() throws(TrainingError) {
-        guard epochs >= 1 else { throw .usage("--epochs must be at least 1, got \(epochs)") }
+        if let epochs, epochs < 1 { throw .usage("--epochs must be at least 1, got \(epochs)") }
+        guard stopping.patienceSteps >= 1 else { throw .usage("--patience must be at least 1 step, got \(stopping.patienceSteps)") }
+        guard stopping.floorSteps >= 1 else { throw .usage("--min-steps must be at least 1, got \(stopping.floorSteps)") }
+        guard stopping.ceilingSteps >= stopping.floorSteps else {
+            throw .usage("--max-steps (\(stopping.ceilingSteps)) must be at least --min-steps (\(stopping.floorSteps))")
+        }
+        if let seeds {
+            guard !seeds.isEmpty else { throw .usage("--seeds needs at least one seed") }
+        }
         guard batchSize >= 1 else { throw .usage("--batch-size must be at least 1, got \(batchSize)") }
         if let fold, fold < 0 { throw .usage("--fold is 0-based and must be ≥ 0, got \(fold)") }
         guard !outputDirectory.isEmpty else { throw .usage("--out must name a directory") }

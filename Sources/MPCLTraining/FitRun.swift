@@ -145,7 +145,7 @@ public struct FitRun {
         let start = options.resume ? try store.loadState(fold: fold, fresh: fresh, recipe: recipe) ?? fresh : fresh
         let trainer = FoldTrainer(
             recipe: recipe, features: features, targets: dataset.targets, featureCount: dataset.layout.featureCount,
-            classes: classes, train: plan.train, validation: plan.validation, epochs: options.epochs,
+            classes: classes, train: plan.train, validation: plan.validation, budget: options.budget,
             batchSize: options.batchSize, seed: options.seed, fold: fold,
             stepObserver: stepObserver.map { observe in { observe(fold, $0, $1, $2) } })
         let final = try trainer.run(from: start, progress: progress, foldCount: foldCount) { state in
@@ -153,6 +153,8 @@ public struct FitRun {
             try afterEpoch?(fold, state.epochsDone)
         }
         let model = try final.bestModel()
+        let stop = Self.stopEntry(
+            reason: trainer.stopReason(final) ?? .fixedEpochs, state: final, stepsPerEpoch: trainer.stepsPerEpoch)
 
         let normalization = globalNormalization ?? .identity(count: dataset.layout.featureCount)
         let predictor = Predictor(model: model, normalization: normalization)
@@ -175,6 +177,7 @@ public struct FitRun {
             ],
             "best_epoch": .number(Double(final.bestEpoch)),
             "best_validation_kl": final.bestValidationKL.map { .number($0) } ?? .null,
+            "stop": stop,
             "history": .array(final.history.map(\.json)),
             "seconds": .number(StandardErrorProgress.now() - started),
         ]
@@ -183,14 +186,26 @@ public struct FitRun {
             "protocol": .string(options.evaluation.name), "fold": .number(Double(fold)),
             "folds": .number(Double(foldCount)), "test_subjects": JSON(strings: plan.testSubjects),
             "seed": .number(Double(options.seed)),
-            "epochs": .number(Double(config.architecture == .mean ? 0 : options.epochs)),
-            "best_epoch": .number(Double(final.bestEpoch)), "normalization": .string(options.normalization.rawValue),
+            "epochs": .number(Double(final.epochsDone)), "steps": stop["steps"] ?? .null,
+            "stop_reason": stop["reason"] ?? .null, "best_epoch": .number(Double(final.bestEpoch)),
+            "normalization": .string(options.normalization.rawValue),
             "needs_calibration": .bool(options.normalization == .subject),
             "project_version": .string(ProjectVersion.current), "metrics": TrainingReport.metrics(scores),
         ]
         return FoldResult(
             fold: fold, entry: entry, predictions: predictions,
             checkpoint: Checkpoint(model: model, normalization: normalization, training: training))
+    }
+
+    /// `{"reason", "epochs", "steps", "best_epoch", "best_step"}`: why and when a fold stopped and
+    /// where its kept weights come from.
+    static func stopEntry(reason: StopReason, state: TrainingState, stepsPerEpoch: Int) -> JSON {
+        let perEpoch = state.model.config.architecture == .mean ? 0 : stepsPerEpoch
+        return [
+            "reason": .string(reason.rawValue), "epochs": .number(Double(state.epochsDone)),
+            "steps": .number(Double(state.epochsDone * perEpoch)), "best_epoch": .number(Double(state.bestEpoch)),
+            "best_step": .number(Double(state.bestEpoch * perEpoch)),
+        ]
     }
 
     // MARK: normalisation and prediction

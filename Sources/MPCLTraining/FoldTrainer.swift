@@ -3,8 +3,8 @@ import MPCL
 import MPCLMath
 
 /// Trains one fold's model by the recipe of docs/MODEL.md: Adam, mixup and input noise on shuffled
-/// batches, the co-occurrence weight ramp, learning-rate decay per epoch, and selection of the epoch
-/// with the lowest validation KL.
+/// batches, the co-occurrence weight ramp and learning-rate decay per step, selection of the epoch
+/// with the lowest validation KL, and the budget's stopping rule checked after every epoch.
 ///
 /// Determinism: epoch e of fold f draws every random number (shuffle, mixup, noise, dropout
 /// masks) from a generator seeded by (seed, f, e) alone, so a run resumed at an epoch boundary
@@ -19,7 +19,7 @@ struct FoldTrainer {
     var classes: Int
     var train: [Int]
     var validation: [Int]
-    var epochs: Int
+    var budget: TrainingBudget
     var batchSize: Int
     var seed: UInt64
     var fold: Int
@@ -28,8 +28,16 @@ struct FoldTrainer {
 
     var stepsPerEpoch: Int { (train.count + batchSize - 1) / batchSize }
 
-    /// Runs the remaining epochs of `state`; `epochEnded` is called after every epoch with the new
-    /// state (to write the resume file) and may throw to stop the run.
+    /// Why training stops at `state` (nil: it goes on).
+    func stopReason(_ state: TrainingState) -> StopReason? {
+        guard state.model.config.architecture != .mean else { return .untrained }
+        return budget.stopReason(
+            epochsDone: state.epochsDone, bestEpoch: state.bestEpoch, stepsPerEpoch: stepsPerEpoch,
+            hasValidation: !validation.isEmpty)
+    }
+
+    /// Runs epochs from `state` until the budget stops it; `epochEnded` is called after every epoch
+    /// with the new state (to write the resume file) and may throw to stop the run.
     func run(
         from start: TrainingState, progress: TrainingProgress, foldCount: Int,
         epochEnded: (TrainingState) throws -> Void
@@ -38,9 +46,10 @@ struct FoldTrainer {
         guard state.model.config.architecture != .mean else { return state }
         guard !train.isEmpty else { throw TrainingError.data("fold \(fold) has no training windows") }
         progress.beginFold(
-            fold, of: foldCount, epochs: epochs, startEpoch: state.epochsDone, stepsPerEpoch: stepsPerEpoch,
+            fold, of: foldCount, epochs: budget.maximumEpochs(stepsPerEpoch: stepsPerEpoch), startEpoch: state.epochsDone,
+            stepsPerEpoch: stepsPerEpoch,
             batchSize: batchSize)
-        while state.epochsDone < epochs {
+        while stopReason(state) == nil {
             let epoch = state.epochsDone
             let started = StandardErrorProgress.now()
             var generator = SeededGenerator(seed: Self.epochSeed(seed: seed, fold: fold, epoch: epoch))
@@ -53,7 +62,7 @@ struct FoldTrainer {
                 var y = gather(targets, rows: rows, width: classes)
                 BatchAugmentation.mixup(features: &x, targets: &y, rows: rows.count, alpha: recipe.mixupAlpha, using: &generator)
                 BatchAugmentation.addNoise(to: &x, sigma: recipe.inputNoise, using: &generator)
-                let weight = recipe.cooccurrenceWeight(step: epoch * stepsPerEpoch + step, stepsPerEpoch: stepsPerEpoch)
+                let weight = recipe.cooccurrenceWeight(step: epoch * stepsPerEpoch + step)
                 stepObserver?(epoch, step, weight)
                 let (loss, gradients) = state.model.lossAndGradients(
                     features: Tensor(shape: [rows.count, featureCount], data: x),
@@ -62,11 +71,11 @@ struct FoldTrainer {
                 guard loss.isFinite else {
                     throw TrainingError.data("training diverged: the loss is \(loss) at fold \(fold), epoch \(epoch + 1), step \(step + 1)")
                 }
+                state.optimizer.learningRate = recipe.learningRate(afterSteps: state.optimizer.step)
                 state.optimizer.update(&state.model.parameters, gradients: gradients)
                 lossSum += Double(loss) * Double(rows.count)
                 progress.step(epoch: epoch, step: step, loss: Double(loss))
             }
-            state.optimizer.decayLearningRate()
             let validationKL = validation.isEmpty ? nil : meanKL(of: state.model, rows: validation)
             // Strictly lower KL wins, so ties keep the earlier epoch; without validation windows the
             // last epoch is kept.

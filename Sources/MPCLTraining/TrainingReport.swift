@@ -9,7 +9,9 @@ import MPCLMath
 /// "intersection"}`: mean and population std over test windows (pooled across folds at the top).
 public enum TrainingReport {
     /// The run-level keys that every fold of one experiment shares (and `merge` checks).
-    public static let sharedKeys = ["model", "protocol", "ablate", "normalize", "seed", "epochs", "batch_size", "layout"]
+    public static let sharedKeys = [
+        "model", "protocol", "ablate", "normalize", "seed", "epochs", "budget", "batch_size", "layout",
+    ]
 
     /// `{"chebyshev": {"mean": …, "std": …}, …}` in the order of docs/DATA.md's table.
     public static func metrics(_ scores: MetricScores) -> JSON {
@@ -30,18 +32,34 @@ public enum TrainingReport {
             "normalize": .string(options.normalization.rawValue),
             "needs_calibration": .bool(options.normalization == .subject),
             "seed": .number(Double(options.seed)),
-            "epochs": .number(Double(options.architecture == .mean ? 0 : options.epochs)),
+            "epochs": options.architecture == .mean ? 0 : options.epochs.map { .number(Double($0)) } ?? .null,
+            "budget": budget(options),
             "batch_size": .number(Double(options.batchSize)),
             "data": .string(options.dataPath),
             "layout": .string(layoutName),
             "recipe": [
                 "optimizer": "adam", "learning_rate": .number(recipe.learningRate),
                 "weight_decay": .number(recipe.weightDecay), "learning_rate_decay": .number(recipe.learningRateDecay),
+                "learning_rate_decay_steps": .number(recipe.learningRateDecaySteps),
                 "mixup_alpha": .number(recipe.mixupAlpha), "input_noise": .number(recipe.inputNoise),
-                "cooccurrence_ramp_epochs": .number(recipe.cooccurrenceRampEpochs), "selection": "best validation KL",
+                "cooccurrence_ramp_steps": .number(recipe.cooccurrenceRampSteps), "selection": "best validation KL",
             ],
             "project_version": .string(ProjectVersion.current),
         ]
+    }
+
+    /// `{"mode": "adaptive", "patience_steps", "min_steps", "max_steps"}` or
+    /// `{"mode": "fixed_epochs", "epochs"}`; `{"mode": "untrained"}` for the mean model.
+    public static func budget(_ options: FitOptions) -> JSON {
+        if options.architecture == .mean { return ["mode": "untrained"] }
+        switch options.budget {
+        case .fixedEpochs(let epochs): return ["mode": "fixed_epochs", "epochs": .number(Double(epochs))]
+        case .adaptive(let rule):
+            return [
+                "mode": "adaptive", "patience_steps": .number(Double(rule.patienceSteps)),
+                "min_steps": .number(Double(rule.floorSteps)), "max_steps": .number(Double(rule.ceilingSteps)),
+            ]
+        }
     }
 
     /// The whole report: the contract's keys first, then the run description and summaries.
@@ -55,6 +73,7 @@ public enum TrainingReport {
             members.append((key: key, value: value))
         }
         members.append((key: "best_epochs", value: .array(folds.map { $0["best_epoch"] ?? .null })))
+        members.append((key: "stops", value: .array(folds.map { $0["stop"] ?? .null })))
         members.append((key: "test_windows", value: .number(Double(pooled.windowCount))))
         members.append((key: "model_file_fold", value: modelFold.map { .number(Double($0)) } ?? .null))
         return .object(members)
@@ -62,7 +81,7 @@ public enum TrainingReport {
 
     /// The run description of a parsed report (its keys other than the per-run summaries).
     public static func runDescription(of report: JSON) -> JSON {
-        let summaries: Set = ["folds", "metrics", "best_epochs", "test_windows", "model_file_fold"]
+        let summaries: Set = ["folds", "metrics", "best_epochs", "stops", "test_windows", "model_file_fold"]
         return .object((report.objectValue ?? []).filter { !summaries.contains($0.key) })
     }
 }

@@ -11,7 +11,7 @@ struct MPCLTrainCommand: ParsableCommand {
             2 usage error (unknown option value, fold out of range). Errors are one line on stderr.
             """,
         version: ProjectVersion.current,
-        subcommands: [Synth.self, Fit.self, Merge.self])
+        subcommands: [Synth.self, Fit.self, Merge.self, Compare.self])
 }
 
 struct Synth: ParsableCommand {
@@ -42,6 +42,16 @@ struct Fit: ParsableCommand {
             fold I runs, so folds can run as separate pods; combine their directories with `merge`. \
             With --normalize subject every subject is z-scored with its own windows, the checkpoint stores \
             the identity normalisation and a client must send calibration statistics.
+
+            Budget: by default each fold trains until the validation KL has not improved for --patience \
+            optimiser steps (never fewer than --min-steps, never more than --max-steps; checked after every \
+            epoch) and keeps the best-validation weights; report.json records per fold why it stopped \
+            (folds[i].stop: patience, ceiling, fixed_epochs, no_validation, untrained) and after how many \
+            steps and epochs. --epochs N trains exactly N epochs instead. The learning rate falls by 0.99 \
+            every 64 steps, whatever the corpus size.
+
+            --seeds S1,S2,... runs the experiment once per seed into DIR/seed-<S>/ and writes DIR/report.json \
+            with mean and standard deviation over seeds of every metric.
             """)
 
     @Option(help: "A directory of per-subject .mat/.npz files, or one file.")
@@ -62,14 +72,30 @@ struct Fit: ParsableCommand {
     @Option(help: "global (training-set statistics) or subject (each subject its own statistics).")
     var normalize: String = "global"
 
-    @Option(help: "Epoch budget; the epoch with the best validation KL is kept (mean trains none).")
-    var epochs: Int = FitOptions.defaultEpochs
+    @Option(help: "Train exactly N epochs instead of the adaptive budget (the best-validation epoch is kept).")
+    var epochs: Int?
+
+    @Option(
+        help:
+            "Adaptive budget: stop when the validation KL has not improved for this many steps (default: \(StoppingRule.defaultPatienceSteps))."
+    )
+    var patience: Int?
+
+    @Option(help: "Adaptive budget: never stop before this many steps (default: \(StoppingRule.defaultFloorSteps)).")
+    var minSteps: Int?
+
+    @Option(
+        help: "Adaptive budget: always stop after the epoch that reaches this many steps (default: \(StoppingRule.defaultCeilingSteps)).")
+    var maxSteps: Int?
 
     @Option(help: "Windows per optimiser step.")
     var batchSize: Int = FitOptions.defaultBatchSize
 
     @Option(help: "Seed of folds, initialisation, shuffling, mixup, noise and dropout.")
     var seed: UInt64 = FitOptions.defaultSeed
+
+    @Option(help: "Comma-separated seeds: run once per seed (DIR/seed-<S>/) and report the spread over seeds.")
+    var seeds: String?
 
     @Option(help: "Run only this 0-based fold (default: all folds).")
     var fold: Int?
@@ -83,7 +109,14 @@ struct Fit: ParsableCommand {
     func run() throws {
         let options = try FitOptions(
             data: data, layout: layout, protocolName: protocolName, model: model, ablate: ablate, normalize: normalize,
-            epochs: epochs, batchSize: batchSize, seed: seed, fold: fold, resume: resume, out: out)
+            epochs: epochs, patience: patience, minSteps: minSteps, maxSteps: maxSteps, batchSize: batchSize, seed: seed,
+            seeds: seeds, fold: fold, resume: resume, out: out)
+        if options.seeds != nil {
+            let outcome = try SeedRepeats(options: options, progress: StandardErrorProgress()).run()
+            print(Summary.text(outcome.report))
+            print("wrote \(outcome.reportPath) and one fit output per seed: \(outcome.runDirectories.joined(separator: ", "))")
+            return
+        }
         let outcome = try FitRun(options: options, progress: StandardErrorProgress()).run()
         print(Summary.text(outcome.report))
         print("wrote \(outcome.reportPath), report.svg, \(outcome.predictionsPath), \(outcome.modelPath)")
@@ -106,5 +139,34 @@ struct Merge: ParsableCommand {
         let report = try MPCLTraining.Merge.run(directories: directories, outputDirectory: target)
         print(Summary.text(report))
         print("wrote \(target)/report.json, report.svg and predictions.csv")
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Compare runs on the same test windows: per metric, the mean difference to the first run with a 95 % paired-bootstrap interval.",
+        discussion: """
+            Every run after the first is compared with the first. Resampling units: test subjects for loso \
+            and kfold:K, clips for given and the subject-dependent protocols, windows when the data has no \
+            clip ids. A difference is significant when its interval excludes 0. A fit --seeds directory \
+            counts as one run whose per-window metrics are averaged over its seeds.
+            """)
+
+    @Argument(help: "Output directories of fit runs (the first is the reference).")
+    var runs: [String]
+
+    @Option(help: "Bootstrap resamples.")
+    var resamples: Int = RunComparison.defaultResamples
+
+    @Option(help: "Seed of the resampling.")
+    var seed: UInt64 = RunComparison.defaultSeed
+
+    @Flag(help: "Print JSON instead of the text tables.")
+    var json = false
+
+    func run() throws {
+        let comparison = try RunComparison(directories: runs, resamples: resamples, seed: seed)
+        print(json ? comparison.json.text : comparison.text)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MPCLMath
 import Testing
 
@@ -68,17 +69,24 @@ import Testing
         #expect(abs(std - 0.3) < 0.005)
     }
 
-    @Test func cooccurrenceWeightRampsLinearlyOverTwoEpochsPerStep() {
+    @Test func cooccurrenceWeightRampsLinearlyOver128Steps() {
         let recipe = TrainingRecipe()
-        let steps = 10
-        #expect(recipe.cooccurrenceWeight(step: 0, stepsPerEpoch: steps) == 0)
-        #expect(recipe.cooccurrenceWeight(step: 5, stepsPerEpoch: steps) == 0.25)
-        #expect(recipe.cooccurrenceWeight(step: 10, stepsPerEpoch: steps) == 0.5)
-        #expect(recipe.cooccurrenceWeight(step: 15, stepsPerEpoch: steps) == 0.75)
-        #expect(recipe.cooccurrenceWeight(step: 20, stepsPerEpoch: steps) == 1)
-        #expect(recipe.cooccurrenceWeight(step: 400, stepsPerEpoch: steps) == 1)
-        let weights = (0...20).map { recipe.cooccurrenceWeight(step: $0, stepsPerEpoch: steps) }
-        #expect(zip(weights, weights.dropFirst()).allSatisfy { abs(($1 - $0) - 0.05) < 1e-12 })
+        #expect(recipe.cooccurrenceWeight(step: 0) == 0)
+        #expect(recipe.cooccurrenceWeight(step: 32) == 0.25)
+        #expect(recipe.cooccurrenceWeight(step: 64) == 0.5)
+        #expect(recipe.cooccurrenceWeight(step: 128) == 1)
+        #expect(recipe.cooccurrenceWeight(step: 4000) == 1)
+        let weights = (0...128).map { recipe.cooccurrenceWeight(step: $0) }
+        #expect(zip(weights, weights.dropFirst()).allSatisfy { abs(($1 - $0) - 1.0 / 128) < 1e-12 })
+    }
+
+    @Test func learningRateFallsByTheDecayEvery64StepsWhateverTheEpochLength() {
+        let recipe = TrainingRecipe()
+        #expect(recipe.learningRate(afterSteps: 0) == 1e-3)
+        #expect(abs(recipe.learningRate(afterSteps: 64) - 0.99e-3) < 1e-15)
+        #expect(abs(recipe.learningRate(afterSteps: 640) - 1e-3 * pow(0.99, 10)) < 1e-15)
+        // Continuous: half-way through a decay period it has fallen by √0.99.
+        #expect(abs(recipe.learningRate(afterSteps: 32) - 1e-3 * 0.99.squareRoot()) < 1e-15)
     }
 }
 
@@ -87,9 +95,10 @@ import Testing
         var steps: [(fold: Int, epoch: Int, step: Int, weight: Double)] = []
     }
 
-    @Test func trainerRampsTheCooccurrenceWeightPerStepOverTheFirstTwoEpochsOfEveryFold() throws {
+    @Test func trainerRampsTheCooccurrenceWeightPerStepFromZeroInEveryFold() throws {
         let recorder = Recorder()
         var run = FitRun(options: TrainingFixtures.options(model: .linear, protocolName: "kfold:2", epochs: 4))
+        run.recipe.cooccurrenceRampSteps = 6
         run.stepObserver = { recorder.steps.append(($0, $1, $2, $3)) }
         _ = try run.run()
         for fold in 0..<2 {
@@ -99,10 +108,10 @@ import Testing
             #expect(steps.count == 4 * perEpoch)
             for (index, step) in steps.enumerated() {
                 #expect(index == step.epoch * perEpoch + step.step)
-                #expect(abs(step.weight - min(1, Double(index) / Double(2 * perEpoch))) < 1e-12)
+                #expect(abs(step.weight - min(1, Double(index) / 6)) < 1e-12)
             }
             #expect(steps.first?.weight == 0)
-            #expect(steps.filter { $0.epoch >= 2 }.allSatisfy { $0.weight == 1 })
+            #expect(steps.dropFirst(6).allSatisfy { $0.weight == 1 })
         }
     }
 }

@@ -79,7 +79,10 @@ import Testing
     @Test func helpPrintsEveryDefault() throws {
         let fit = try run(["fit", "--help"])
         #expect(fit.status == 0)
-        for text in ["(default: 16)", "(default: 128)", "(default: 3407)", "(default: global)", "(default: dmer)", "kfold:N"] {
+        for text in [
+            "(default: \(StoppingRule.defaultPatienceSteps))", "(default: \(StoppingRule.defaultCeilingSteps))", "adaptive budget",
+            "(default: 128)", "(default: 3407)", "(default: global)", "(default: dmer)", "kfold:N",
+        ] {
             #expect(fit.stdout.contains(text), "fit --help lacks \(text)")
         }
         let synth = try run(["synth", "--help"])

@@ -7,7 +7,7 @@ import Testing
 @Suite struct FitOptionsTests {
     func parse(
         protocolName: String = "kfold:3", model: String = "mpcl", ablate: String? = nil, normalize: String = "global",
-        epochs: Int = 16, batchSize: Int = 128, fold: Int? = nil
+        epochs: Int? = nil, batchSize: Int = 128, fold: Int? = nil
     ) throws(TrainingError) -> FitOptions {
         try FitOptions(
             data: "d", layout: "dmer", protocolName: protocolName, model: model, ablate: ablate, normalize: normalize,
@@ -41,13 +41,15 @@ import Testing
     }
 
     @Test func defaultsAreTheRecipesValues() {
-        #expect(FitOptions.defaultEpochs == 16)
+        #expect(StoppingRule.defaultPatienceSteps == 600 && StoppingRule.defaultFloorSteps == 600)
+        #expect(StoppingRule.defaultCeilingSteps == 6000)
         #expect(FitOptions.defaultBatchSize == 128)
         #expect(FitOptions.defaultSeed == 3407)
         #expect(Synthesize.defaultSubjects == 12)
         let recipe = TrainingRecipe()
         #expect(recipe.learningRate == 1e-3 && recipe.weightDecay == 1e-5 && recipe.learningRateDecay == 0.99)
-        #expect(recipe.mixupAlpha == 0.4 && recipe.inputNoise == 0.3 && recipe.cooccurrenceRampEpochs == 2)
+        #expect(recipe.mixupAlpha == 0.4 && recipe.inputNoise == 0.3 && recipe.cooccurrenceRampSteps == 128)
+        #expect(recipe.learningRateDecaySteps == 64)
     }
 
     @Test func valuesParseIntoOptions() throws {

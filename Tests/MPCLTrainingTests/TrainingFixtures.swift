@@ -24,7 +24,7 @@ enum TrainingFixtures {
 
     /// Options for a small, fast run on the fixture corpus.
     static func options(
-        model: Architecture = .linear, protocolName: String = "kfold:2", epochs: Int = 2, fold: Int? = nil,
+        model: Architecture = .linear, protocolName: String = "kfold:2", epochs: Int? = 2, fold: Int? = nil,
         normalize: NormalizationMode = .global, out: String? = nil
     ) -> FitOptions {
         var options = FitOptions(
