@@ -12,47 +12,20 @@
 /// libm's, so bit-identity across different C libraries is expected but not guaranteed.
 public enum LibM {
     /// Natural logarithm ln x.
-    @inlinable public static func log(_ x: Double) -> Double {
-        #if canImport(Glibc)
-            return Glibc.log(x)
-        #else
-            return Darwin.log(x)
-        #endif
-    }
-
+    @inlinable public static func log(_ x: Double) -> Double { cLog(x) }
     /// eˣ.
-    @inlinable public static func exp(_ x: Double) -> Double {
-        #if canImport(Glibc)
-            return Glibc.exp(x)
-        #else
-            return Darwin.exp(x)
-        #endif
-    }
-
+    @inlinable public static func exp(_ x: Double) -> Double { cExp(x) }
     /// xʸ.
-    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double {
-        #if canImport(Glibc)
-            return Glibc.pow(x, y)
-        #else
-            return Darwin.pow(x, y)
-        #endif
-    }
-
-    /// cos x (x in radians).
-    @inlinable public static func cos(_ x: Double) -> Double {
-        #if canImport(Glibc)
-            return Glibc.cos(x)
-        #else
-            return Darwin.cos(x)
-        #endif
-    }
-
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { cPow(x, y) }
+    /// cos x, x in radians.
+    @inlinable public static func cos(_ x: Double) -> Double { cCos(x) }
     /// The error function erf x = 2/√π ∫₀ˣ e^(−t²) dt.
-    @inlinable public static func erf(_ x: Double) -> Double {
-        #if canImport(Glibc)
-            return Glibc.erf(x)
-        #else
-            return Darwin.erf(x)
-        #endif
-    }
+    @inlinable public static func erf(_ x: Double) -> Double { cErf(x) }
 }
+
+// At file scope no member shadows the C names, so the unqualified calls reach Glibc or Darwin.
+@usableFromInline func cLog(_ x: Double) -> Double { log(x) }
+@usableFromInline func cExp(_ x: Double) -> Double { exp(x) }
+@usableFromInline func cPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+@usableFromInline func cCos(_ x: Double) -> Double { cos(x) }
+@usableFromInline func cErf(_ x: Double) -> Double { erf(x) }
