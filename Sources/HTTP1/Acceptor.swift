@@ -30,7 +30,7 @@ final class Acceptor: @unchecked Sendable {
         self.context = context
         self.loops = loops
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in acceptPending() }
+        source.setEventHandler { [weak self] in self?.acceptPending() }
         source.setCancelHandler { [self] in
             SystemCalls.close(fd)
             closed.signal()

@@ -37,7 +37,7 @@ final class EventLoop: @unchecked Sendable {
         let tick = DispatchTimeInterval.nanoseconds(tickNanos)
         ticker.schedule(deadline: .now() + tick, repeating: tick, leeway: .nanoseconds(tickNanos / 4))
         queue.setSpecific(key: Self.identity, value: UInt(bitPattern: ObjectIdentifier(self)))
-        ticker.setEventHandler { [unowned self] in checkTimers() }
+        ticker.setEventHandler { [weak self] in self?.checkTimers() }
     }
 
     deinit { readBuffer.deallocate() }
