@@ -75,7 +75,7 @@ def measure(args) -> dict:
     np.save(os.path.join(work, "ours.npy"), ours)
     torch_difference = float(np.abs(model.predict(windows) - ours).max())
 
-    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "loadavg_start": loadavg(),
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "loadavg_start": loadavg(), "clock": args.clock,
                "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
                "torch_port_max_difference": torch_difference, "rounds": []}
     flops = run_json([sys.executable, f"{PYDIR}/flops.py", "--checkpoint", CHECKPOINT])
@@ -85,14 +85,14 @@ def measure(args) -> dict:
         log(f"round {r + 1}/{args.rounds} (load {loadavg()})")
         entry = {"loadavg": loadavg()}
         entry["plan"] = run_json([BENCH, "predict", "--checkpoint", CHECKPOINT, "--batches", batches,
-                                  "--seconds", str(args.seconds)])
+                                  "--seconds", str(args.seconds), "--clock", args.clock])
         entry["runtimes"] = run_json([sys.executable, f"{PYDIR}/bench_runtimes.py", "--onnx", onnx_path,
                                       "--checkpoint", CHECKPOINT, "--batches", batches, "--seconds", str(args.seconds),
                                       "--windows", os.path.join(work, "windows.npy"),
-                                      "--reference", os.path.join(work, "ours.npy")])
+                                      "--reference", os.path.join(work, "ours.npy"), "--clock", args.clock])
         entry["tape"] = run_json([BENCH, "predict", "--checkpoint", CHECKPOINT, "--batches", batches,
-                                  "--seconds", str(args.seconds / 2), "--engine", "tape"])
-        entry["sgemm"] = run_json([BENCH, "sgemm", "--seconds", "0.4"])
+                                  "--seconds", str(args.seconds / 2), "--engine", "tape", "--clock", args.clock])
+        entry["sgemm"] = run_json([BENCH, "sgemm", "--seconds", "0.4", "--clock", args.clock])
         results["rounds"].append(entry)
     results["loadavg_end"] = loadavg()
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -126,7 +126,9 @@ def markdown(results: dict) -> str:
     lines = [BEGIN, "", "## Forward pass against ONNX Runtime and OpenVINO (compiled plan)", "",
              f"`Benchmarks/run_runtime_peers.py --rounds {len(rounds)}`, {results['started']} → {results['finished']}; "
              f"load average {results['loadavg_start']} at start, {results['loadavg_end']} at end "
-             f"(2 cores shared with other jobs: ratios only). `OPENBLAS_CORETYPE` = "
+             f"(2 cores shared with other jobs: ratios only); times are "
+             + ("process CPU time (`--clock cpu`: waiting for a core is not charged)" if results.get("clock") == "cpu" else "wall time")
+             + ". `OPENBLAS_CORETYPE` = "
              f"{results['openblas_coretype_env'] or 'unset (OpenBLAS autodetects the core)'}. One thread each; raw features → "
              "distributions (z-scoring included); medians over rounds of each round's median; rounds alternate mpcl plan, "
              "the runtimes, mpcl tape, sgemm.", "",
@@ -175,6 +177,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=1.5)
     parser.add_argument("--results", default=os.path.join(REPO, ".build-bench/runtime-peers.json"))
     parser.add_argument("--markdown", default=os.path.join(REPO, "BENCHMARKS.md"))
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="cpu",
+                        help="cpu (default): each side's process CPU time, robust to other jobs on the cores")
     parser.add_argument("--report-only", action="store_true", help="rewrite the section from --results")
     args = parser.parse_args()
     if args.report_only:

@@ -300,7 +300,7 @@ struct MPCLProgram {
             hPhys: perWindow(physTokens * d, msam), hBeh: perWindow(behTokens * d, msam),
             crossPhys: perWindow(physTokens * d, msam), crossBeh: perWindow(behTokens * d, msam),
             retrieved: perWindow(widest * scales * d, msam), hidden: perWindow(widest * 2 * d, msam),
-            attentionScratch: arena.fixed(msam ? 2 * mostKeys : 0),
+            attentionScratch: arena.fixed(msam ? multiScaleRetrievalScratch(keys: mostKeys, width: d, scales: scales) : 0),
             pooledStreams: perWindow(2 * d), pooledProjection: perWindow(d),
             similarities: perWindow(2 * C * K, config.modules.prototypes), queries: perWindow(C * d),
             retrievalScores: perWindow(C * 2 * C * K, config.modules.cooccurrence && config.modules.prototypes),
@@ -471,8 +471,7 @@ struct MPCLProgram {
                 betas: UnsafeBufferPointer(start: context.weight(memory.betas), count: memory.scales),
                 output: retrieved, scratch: context.buffer(regions.attentionScratch))
         }
-        output.update(from: states, count: rows * d)
-        addToRows(output, rows: rows, ldy: d, context.weight(weights.out.bias!), count: d)
+        residualRows(output, states, rows: rows, context.weight(weights.out.bias!), count: d)
         context.apply(weights.out, retrieved, rows: rows, lda: memory.scales * d, into: output, ldy: d)
         layerNormInPlace(output, gain: context.weight(weights.norm1.gain), bias: context.weight(weights.norm1.bias), rows: rows, width: d)
         let hidden = context.buffer(regions.hidden)
