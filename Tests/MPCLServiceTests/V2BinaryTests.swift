@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL

@@ -1,3 +1,4 @@
+import EmotionVocabulary
 import MPCL
 import MPCLMath
 import Testing
@@ -83,7 +84,7 @@ import Testing
         var spread: Float = 0
         for index in classes..<tape.count { spread = max(spread, abs(tape[index] - tape[index % classes])) }
         let exact = try Model<Double>(
-            config: model.config, parameters: model.parameters.converted(to: Double.self), labelStatistics: model.labelStatistics
+            config: model.config, parameters: inDouble(model.parameters), labelStatistics: model.labelStatistics
         ).distributions(features: Tensor(shape: [windows, features], data: raw.map { Double($0) })).data
         #expect(model.config.architecture == .mean || spread > 1e-3, "the test windows should get different distributions")
 
@@ -134,4 +135,13 @@ import Testing
         arena.reserve(plan: plan, windows: 9)
         #expect(arena.capacity == plan.arenaFloats(windows: 9))
     }
+}
+
+/// The same parameters in Double, for the exact reference forward pass.
+private func inDouble(_ parameters: ParameterSet<Float>) -> ParameterSet<Double> {
+    var result = ParameterSet<Double>()
+    for (name, tensor) in zip(parameters.names, parameters.tensors) {
+        result.add(name, Tensor(shape: tensor.shape, data: tensor.data.map { Double($0) }))
+    }
+    return result
 }
