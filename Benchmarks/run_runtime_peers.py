@@ -118,7 +118,7 @@ def markdown(results: dict) -> str:
         return med(values)
 
     names = sorted({n for r in rounds for n in r["runtimes"]["results"]})
-    versions = {n: next(r["runtimes"]["results"][n]["version"] for r in rounds if n in r["runtimes"]["results"]) for n in names}
+    versions = {n: next(r["runtimes"]["results"][n]["version"].split("-")[0] for r in rounds if n in r["runtimes"]["results"]) for n in names}
     differences = {n: max(r["runtimes"]["results"][n].get("max_difference", 0) for r in rounds if n in r["runtimes"]["results"])
                    for n in names}
     sgemm = med([max(x["gflops"] for x in r["sgemm"]["results"]) for r in rounds])

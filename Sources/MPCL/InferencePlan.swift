@@ -140,7 +140,11 @@ struct WeightBlob {
     /// Appends a linear layer (weight [out, in], PyTorch's layout; optional bias [out]).
     mutating func dense(_ weight: [Float], bias: [Float]?, inputs: Int, outputs: Int) -> Dense {
         precondition(weight.count == inputs * outputs && (bias?.count ?? outputs) == outputs, "dense: shapes do not match")
-        return Dense(weight: add(weight), bias: bias.map { add($0) }, inputs: inputs, outputs: outputs)
+        var transposed: Int? = nil
+        if outputs % 16 == 0 {
+            transposed = add((0..<(inputs * outputs)).map { weight[($0 % outputs) * inputs + $0 / outputs] })
+        }
+        return Dense(weight: add(weight), transposed: transposed, bias: bias.map { add($0) }, inputs: inputs, outputs: outputs)
     }
 
     /// Appends the layer `name` (`name.weight`, and `name.bias` when `bias`) of `parameters`.
@@ -150,9 +154,11 @@ struct WeightBlob {
     }
 }
 
-/// A linear layer in the weight blob: y = x Wᵀ (+ b), W [outputs, inputs].
+/// A linear layer in the weight blob: y = x Wᵀ (+ b), W [outputs, inputs]; Wᵀ [inputs, outputs]
+/// too when the outputs are a multiple of 16 (for `smallMatmul`).
 struct Dense {
     let weight: Int
+    let transposed: Int?
     let bias: Int?
     let inputs: Int
     let outputs: Int
@@ -172,9 +178,13 @@ struct PlanContext {
         layout.pointer(region, arena, windows: windows)
     }
 
-    /// y[r] (+)= x[r] · Wᵀ over `rows` rows (`lda`, `ldy` floats apart): one sgemm, or sgemv for one
-    /// row. With `accumulate` the product is added to what y holds (a bias or residual already
-    /// written there), which fuses the add into the BLAS call.
+    /// Below this many rows a layer with a transposed copy runs on `smallMatmul` instead of sgemm.
+    static let smallRows = 32
+
+    /// y[r] (+)= x[r] · Wᵀ over `rows` rows (`lda`, `ldy` floats apart): one sgemm, sgemv for one
+    /// row, or the register-tiled `smallMatmul` for a few rows (one window's tokens). With
+    /// `accumulate` the product is added to what y holds (a bias or residual already written
+    /// there), which fuses the add into the product.
     @inline(__always) func apply(
         _ layer: Dense, _ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldy: Int,
         accumulate: Bool = true
@@ -184,7 +194,11 @@ struct PlanContext {
             if !accumulate { for r in 0..<rows { (y + r * ldy).update(repeating: 0, count: layer.outputs) } }
             return
         }
-        if rows == 1 {
+        if rows > 1, rows <= Self.smallRows, let transposed = layer.transposed {
+            smallMatmul(
+                x, lda: lda, rows: rows, inner: layer.inputs, transposedWeight: weight(transposed), columns: layer.outputs, into: y,
+                ldy: ldy, accumulate: accumulate)
+        } else if rows == 1 {
             Float.gemv(
                 transposeA: false, m: layer.outputs, n: layer.inputs, alpha: 1, a: weight(layer.weight), lda: layer.inputs, x: x,
                 beta: accumulate ? 1 : 0, y: y)
