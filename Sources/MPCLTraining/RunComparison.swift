@@ -186,14 +186,15 @@ public struct RunComparison {
     /// The comparison as text: one table per compared run.
     public var text: String {
         var lines = [
-            "paired bootstrap over \(units) \(unitName) (\(windows) windows), \(resamples) resamples, seed \(seed); "
+            "paired bootstrap over \(units) \(unitName)\(unitName == "test windows" ? "" : " (\(windows) windows)"), "
+                + "\(resamples) resamples, seed \(seed); "
                 + "difference = run − reference, 95 % percentile interval; significant when it excludes 0"
         ]
         for comparison in comparisons {
             lines.append("")
             lines.append("\(comparison.directory) (\(comparison.model)) vs \(directories[0]) (\(referenceModel))")
             lines.append(
-                "  metric         reference        run   difference   95 % interval            significant")
+                "  metric         reference        run   difference   95 % interval              significant")
             for row in comparison.rows {
                 let verdict: String
                 if row.bootstrap.excludesZero {
@@ -205,7 +206,7 @@ public struct RunComparison {
                 lines.append(
                     "  " + row.metric.rawValue.padded(12) + Self.fixed(row.reference).leftPadded(12)
                         + Self.fixed(row.value).leftPadded(11) + Self.signed(row.bootstrap.difference).leftPadded(13)
-                        + ("   [" + Self.signed(row.bootstrap.low) + ", " + Self.signed(row.bootstrap.high) + "]").padded(25)
+                        + ("   [" + Self.signed(row.bootstrap.low) + ", " + Self.signed(row.bootstrap.high) + "]").padded(27)
                         + verdict)
             }
         }

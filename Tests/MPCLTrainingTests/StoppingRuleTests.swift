@@ -110,3 +110,24 @@ import Testing
         #expect(mean.report["epochs"]?.intValue == 0)
     }
 }
+
+@Suite struct AdaptiveResumeTests {
+    typealias F = TrainingFixtures
+
+    @Test func anInterruptedAdaptiveRunStopsWhereTheUninterruptedOneDid() throws {
+        func options(out: String? = nil) -> FitOptions {
+            var options = F.options(model: .linear, protocolName: "kfold:2", epochs: nil, out: out)
+            options.stopping = StoppingRule(patienceSteps: 8, floorSteps: 8, ceilingSteps: 40)
+            return options
+        }
+        let reference = try FitRun(options: options()).run()
+        var interrupted = options()
+        var run = FitRun(options: interrupted)
+        run.afterEpoch = { fold, done in if fold == 0 && done == 2 { throw SimulatedCrash() } }
+        #expect(throws: TrainingError.self) { try run.run() }
+        interrupted.resume = true
+        let resumed = try FitRun(options: interrupted).run()
+        #expect(resumed.report["stops"] == reference.report["stops"])
+        #expect(resumed.predictions == reference.predictions)
+    }
+}
