@@ -104,3 +104,10 @@ public func trainingBLASThreads(requested: Int?) -> Int {
     guard let requested, requested > 0 else { return 1 }
     return min(requested, AvailableCPUs.count)
 }
+
+/// Sets OpenBLAS to `trainingBLASThreads` of the environment's `OPENBLAS_NUM_THREADS`, so the
+/// trainer and anything that must reproduce its numbers bit for bit (BLAS reductions split
+/// differently with another thread count) use the same count.
+public func useTrainingBLASThreads() {
+    setBLASThreads(trainingBLASThreads(requested: getenv("OPENBLAS_NUM_THREADS").flatMap { Int(String(cString: $0)) }))
+}

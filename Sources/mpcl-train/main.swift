@@ -7,7 +7,7 @@ import MPCLTraining
 #endif
 
 tuneAllocator(.throughput)
-setBLASThreads(trainingBLASThreads(requested: getenv("OPENBLAS_NUM_THREADS").flatMap { Int(String(cString: $0)) }))
+useTrainingBLASThreads()
 
 /// One line on stderr and the contract's exit code: 2 for usage, 1 for data; help and version exit 0.
 func fail(_ message: String, code: Int32) -> Never {

@@ -1,5 +1,6 @@
 import Foundation
 import MPCL
+import MPCLMath
 import Testing
 
 @testable import MPCLTraining
@@ -117,6 +118,7 @@ import Testing
         _ = try Checkpoint.read(from: out + "/model.safetensors")
         var options = F.options(model: .mlp, protocolName: "kfold:2", epochs: 6)
         options.batchSize = 64
+        useTrainingBLASThreads()  // the binary's count: bit-identical results need the same BLAS split
         let reference = try FitRun(options: options).run()
         #expect(try F.readPredictions(out) == reference.predictions)
     }
