@@ -164,7 +164,7 @@ struct ErrorTests {
             // The first request occupies the only worker, the second fills the queue.
             for index in 0..<2 {
                 group.enter()
-                DispatchQueue.global().async {
+                onOwnThread {
                     defer { group.leave() }
                     let status = (try? server.client().post("/predict", json: Windows.body([index])).status) ?? -1
                     statuses.update { $0.append(status) }

@@ -53,13 +53,13 @@ struct LifecycleTests {
         }
         let port = service.port
         let inFlight = Mutex<Int?>(nil)
-        DispatchQueue.global().async {
+        onOwnThread {
             defer { done.signal() }
             inFlight.update { $0 = (try? Client(port: port).post("/predict", json: Windows.body([0])))?.status }
         }
         try #require(entered.wait(timeout: .now() + 60) == .success, "the request never reached the worker")
         let drained = Mutex<Bool?>(nil)
-        DispatchQueue.global().async {
+        onOwnThread {
             defer { drainedSignal.signal() }
             drained.update { $0 = service.shutdown() }
         }
@@ -96,7 +96,7 @@ struct LifecycleTests {
         let port = service.port
         for index in 0..<2 {
             group.enter()
-            DispatchQueue.global().async {
+            onOwnThread {
                 defer { group.leave() }
                 let status = (try? Client(port: port).post("/predict", json: Windows.body([index])))?.status ?? -1
                 statuses.update { $0[index] = status }
@@ -119,7 +119,7 @@ struct LifecycleTests {
         let port = service.port
         let stopped = DispatchSemaphore(value: 0)
         defer { _ = stopped.wait(timeout: .now() + 60) }
-        DispatchQueue.global().async {
+        onOwnThread {
             defer { stopped.signal() }
             service.shutdown()
         }

@@ -44,7 +44,7 @@ struct ModelRepositoryTests {
             }
             for worker in 0..<4 {
                 group.enter()
-                DispatchQueue.global().async {
+                onOwnThread {
                     defer { group.leave() }
                     guard let client = try? server.client() else { return failures.add(1) }
                     while !stop.value {

@@ -71,17 +71,18 @@ struct PredictTests {
         }) { server in
             let predictor = try server.predictor()
             let failures = Mutex(0)
-            DispatchQueue.concurrentPerform(iterations: 12) { worker in
-                guard let client = try? server.client() else { return failures.add(1) }
-                for round in 0..<4 {
-                    let indices = Array((worker * 10 + round)..<(worker * 10 + round + 1 + (worker + round) % 3))
-                    guard let reply = try? client.post("/predict", json: Windows.body(indices)), reply.status == 200 else {
-                        return failures.add(1)
+            #expect(
+                concurrently(12) { worker in
+                    guard let client = try? server.client() else { return failures.add(1) }
+                    for round in 0..<4 {
+                        let indices = Array((worker * 10 + round)..<(worker * 10 + round + 1 + (worker + round) % 3))
+                        guard let reply = try? client.post("/predict", json: Windows.body(indices)), reply.status == 200 else {
+                            return failures.add(1)
+                        }
+                        let expected = predictor.distributions(rawFeatures: indices.flatMap(Windows.features), rows: indices.count)
+                        if maxDifference(distributions(reply), expected) > 1e-6 { failures.add(1) }
                     }
-                    let expected = predictor.distributions(rawFeatures: indices.flatMap(Windows.features), rows: indices.count)
-                    if maxDifference(distributions(reply), expected) > 1e-6 { failures.add(1) }
-                }
-            }
+                })
             #expect(failures.value == 0)
         }
     }

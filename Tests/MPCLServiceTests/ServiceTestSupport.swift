@@ -247,6 +247,28 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
 
+/// Runs blocking client work on a thread of its own. Not on Dispatch's global queues: the server's
+/// event loops and off-loop decoding run on that same small pool, and test clients blocked in
+/// `recv` there can starve the server they wait for when the machine is busy.
+func onOwnThread(_ work: @escaping @Sendable () -> Void) {
+    Thread { work() }.start()
+}
+
+/// `body(0..<count)` on `count` threads at once, returning when all are done (bounded by `timeout`;
+/// false if some did not finish).
+@discardableResult
+func concurrently(_ count: Int, timeout: Double = 120, _ body: @escaping @Sendable (Int) -> Void) -> Bool {
+    let group = DispatchGroup()
+    for index in 0..<count {
+        group.enter()
+        onOwnThread {
+            defer { group.leave() }
+            body(index)
+        }
+    }
+    return group.wait(timeout: .now() + timeout) == .success
+}
+
 /// Polls `condition` until true or `timeout` seconds pass (generous: it returns as soon as it holds).
 func eventually(timeout: Double = 30, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
