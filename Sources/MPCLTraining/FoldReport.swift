@@ -40,6 +40,10 @@ public struct FoldReport: Equatable, Sendable {
         ]
     }
 
+}
+
+// In an extension, so the (internal) memberwise initialiser that `fit` uses stays.
+extension FoldReport {
     /// Reads a fold entry; `file` names the report in the error.
     public init(json: JSON, file: String) throws(TrainingError) {
         guard let fold = json["fold"]?.intValue, let test = json["windows"]?["test"]?.intValue else {
@@ -58,22 +62,5 @@ public struct FoldReport: Equatable, Sendable {
             bestEpoch: json["best_epoch"]?.intValue ?? 0, bestValidationKL: json["best_validation_kl"]?.doubleValue,
             stop: stop, history: json["history"]?.arrayValue?.compactMap(EpochRecord.init(json:)) ?? [],
             seconds: json["seconds"]?.doubleValue ?? 0)
-    }
-
-    public init(
-        fold: Int, testSubjects: [String], metrics: MetricSummaries, trainSubjects: [String], validationSubjects: [String],
-        windows: Windows, bestEpoch: Int, bestValidationKL: Double?, stop: StopEntry, history: [EpochRecord], seconds: Double
-    ) {
-        self.fold = fold
-        self.testSubjects = testSubjects
-        self.metrics = metrics
-        self.trainSubjects = trainSubjects
-        self.validationSubjects = validationSubjects
-        self.windows = windows
-        self.bestEpoch = bestEpoch
-        self.bestValidationKL = bestValidationKL
-        self.stop = stop
-        self.history = history
-        self.seconds = seconds
     }
 }

@@ -28,21 +28,6 @@ public struct TrainingReport: Equatable, Sendable {
     /// The fold whose model `model.safetensors` holds.
     public var modelFileFold: Int?
 
-    public init(run: JSON, folds: [FoldReport], metrics: MetricSummaries, testWindows: Int, modelFileFold: Int?) {
-        self.run = run
-        self.folds = folds
-        self.metrics = metrics
-        self.testWindows = testWindows
-        self.modelFileFold = modelFileFold
-    }
-
-    /// The report of `folds` whose pooled predictions scored `pooled`.
-    public init(run: JSON, folds: [FoldReport], pooled: MetricScores, modelFileFold: Int?) {
-        self.init(
-            run: run, folds: folds, metrics: MetricSummaries(pooled), testWindows: pooled.windowCount,
-            modelFileFold: modelFileFold)
-    }
-
     public var model: String? { run["model"]?.stringValue }
     public var protocolName: String? { run["protocol"]?.stringValue }
     public var stops: [StopEntry] { folds.map(\.stop) }
@@ -63,6 +48,25 @@ public struct TrainingReport: Equatable, Sendable {
         return .object(members)
     }
 
+    /// Reads `DIR/report.json`; a directory without one is a data error that says what was expected.
+    public static func read(directory: String) throws -> TrainingReport {
+        let path = (directory as NSString).appendingPathComponent("report.json")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TrainingError.data("\(path): no report.json (is \(directory) a finished fit output?)")
+        }
+        return try TrainingReport(json: try JSON.parse(try AtomicFile.read(path)), file: path)
+    }
+}
+
+// In an extension, so the (internal) memberwise initialiser stays.
+extension TrainingReport {
+    /// The report of `folds` whose pooled predictions scored `pooled`.
+    public init(run: JSON, folds: [FoldReport], pooled: MetricScores, modelFileFold: Int?) {
+        self.init(
+            run: run, folds: folds, metrics: MetricSummaries(pooled), testWindows: pooled.windowCount,
+            modelFileFold: modelFileFold)
+    }
+
     /// Reads a report `json` written by `json`; `file` names it in errors.
     public init(json: JSON, file: String) throws(TrainingError) {
         guard let folds = json["folds"]?.arrayValue, !folds.isEmpty else { throw .data("\(file): no 'folds' array") }
@@ -73,14 +77,5 @@ public struct TrainingReport: Equatable, Sendable {
             metrics: MetricSummaries(json: json["metrics"]),
             testWindows: json["test_windows"]?.intValue ?? entries.map(\.windows.test).reduce(0, +),
             modelFileFold: json["model_file_fold"]?.intValue)
-    }
-
-    /// Reads `DIR/report.json`; a directory without one is a data error that says what was expected.
-    public static func read(directory: String) throws -> TrainingReport {
-        let path = (directory as NSString).appendingPathComponent("report.json")
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw TrainingError.data("\(path): no report.json (is \(directory) a finished fit output?)")
-        }
-        return try TrainingReport(json: try JSON.parse(try AtomicFile.read(path)), file: path)
     }
 }
