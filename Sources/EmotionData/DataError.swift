@@ -25,6 +25,8 @@ public struct DataError: Error, Equatable, CustomStringConvertible {
         case invalidValue
         /// The layout description itself is wrong.
         case invalidLayout
+        /// A `--layout` value that is neither a built-in layout's name nor an existing file.
+        case unknownLayout
     }
 
     public var kind: Kind

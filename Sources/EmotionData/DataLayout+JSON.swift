@@ -42,10 +42,10 @@ extension DataLayout {
         }
         var labelSet = base.labelSet
         if let labelsJSON = json["label_set"] {
-            guard let names = labelsJSON["names"]?.arrayValue?.compactMap(\.stringValue),
-                let valence = labelsJSON["valence"]?.arrayValue?.compactMap(\.intValue)
-            else { throw fail("label_set", "expected {\"names\": [strings], \"valence\": [+1/-1 …]}") }
-            labelSet = LabelSet(names: names, valence: valence)
+            guard let parsed = LabelSet(json: labelsJSON) else {
+                throw fail("label_set", "expected {\"names\": [strings], \"valence\": [+1/-1 …]}")
+            }
+            labelSet = parsed
             if let problem = labelSet.validationErrors().first { throw fail("label_set", problem) }
         }
         var eegOrder = base.eegOrder
@@ -79,13 +79,7 @@ extension DataLayout {
     public var json: JSON {
         var members: [(key: String, value: JSON)] = [
             ("name", .string(name)), ("input", input.json),
-            (
-                "label_set",
-                [
-                    "names": JSON(strings: labelSet.names),
-                    "valence": .array(labelSet.valence.map { .number(Double($0)) }),
-                ]
-            ),
+            ("label_set", labelSet.json),
             ("eeg_order", .string(eegOrder.rawValue)),
         ]
         if let subject { members.append(("subject", .string(subject))) }

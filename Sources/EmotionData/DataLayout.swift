@@ -1,4 +1,5 @@
 import EmotionVocabulary
+import Foundation
 
 /// How a file's variables map to an `EmotionDataset`: which variables hold each modality and the
 /// labels, the feature dimensions, the EEG column order and where clip ids come from.
@@ -98,10 +99,19 @@ public struct DataLayout: Equatable, Sendable {
     }()
 
     /// A built-in layout by name, or else a JSON layout file at that path (the `--layout` option).
+    /// A value that is neither is `DataError.Kind.unknownLayout` (a usage mistake, not bad data).
     public static func resolve(_ nameOrPath: String) throws -> DataLayout {
         if let builtIn = builtIn(named: nameOrPath) { return builtIn }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            throw DataError(
+                .unknownLayout, file: nameOrPath,
+                "neither a built-in layout (\(builtInNames.joined(separator: ", "))) nor a layout file (--layout)")
+        }
         return try load(path: nameOrPath)
     }
+
+    /// The names `builtIn(named:)` accepts.
+    public static let builtInNames = ["dmer", "dmer-band-major", "split", "emotiondict"]
 
     /// The built-in layouts by name: `dmer` (default) and `split` (alias `emotiondict`).
     public static func builtIn(named name: String) -> DataLayout? {

@@ -105,8 +105,8 @@ extension ModelConfig {
     public var json: JSON {
         [
             "architecture": .string(architecture.rawValue),
-            "labels": JSON(strings: labels.names),
-            "valence": .array(labels.valence.map { .number(Double($0)) }),
+            "labels": labels.namesJSON,
+            "valence": labels.valenceJSON,
             "layout": layout.json,
             "width": .number(Double(width)),
             "prototypes_per_emotion": .number(Double(prototypesPerEmotion)),

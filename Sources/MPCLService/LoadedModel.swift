@@ -45,15 +45,13 @@ public final class LoadedModel: Sendable {
             members.append((key: "feature_count", value: .number(Double(featureCount))))
             layoutJSON = .object(members)
         }
-        let labelList = JSON.array(
-            zip(labels.names, labels.valence).map { ["name": .string($0.0), "valence": .number(Double($0.1))] })
         return [
             "name": .string(name),
             "version": .string(version),
             "sha256": .string(sha256),
             "loaded_at": .string(Self.timestamp(loadedAt)),
             "architecture": .string(config.architecture.rawValue),
-            "labels": labelList,
+            "labels": labels.entries,
             "input": layoutJSON,
             "parameter_count": .number(Double(predictor.model.parameters.scalarCount)),
             "per_subject_normalization": .bool(needsCalibration),

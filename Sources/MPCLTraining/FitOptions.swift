@@ -63,7 +63,7 @@ public struct FitOptions: Sendable {
             throw .usage("unknown model '\(model)': use one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.architecture = architecture
-        ablations = (ablate ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        ablations = CommaSeparatedList.items(ablate ?? "")
         guard let normalization = NormalizationMode(rawValue: normalize.lowercased()) else {
             throw .usage("unknown normalisation '\(normalize)': use global or subject")
         }
@@ -79,8 +79,8 @@ public struct FitOptions: Sendable {
         self.seed = seed
         if let seeds {
             var parsed: [UInt64] = []
-            for field in seeds.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let value = UInt64(field.trimmingWhitespace()) else {
+            for field in CommaSeparatedList.fields(seeds) {
+                guard let value = UInt64(field) else {
                     throw .usage("--seeds takes comma-separated unsigned integers, e.g. 3407,3408,3409; got '\(seeds)'")
                 }
                 parsed.append(value)
@@ -136,11 +136,5 @@ public enum ProtocolName {
             throw .usage("protocol '\(text)': kfold needs a number of folds ≥ 2, e.g. kfold:5")
         }
         throw .usage("unknown protocol '\(text)': use one of \(choices)")
-    }
-}
-
-extension Substring {
-    func trimmingWhitespace() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

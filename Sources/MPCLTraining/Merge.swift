@@ -11,55 +11,43 @@ import MPCLMath
 public enum Merge {
     /// Merges `directories` into `outputDirectory`; returns the merged report.
     @discardableResult
-    public static func run(directories: [String], outputDirectory: String) throws(TrainingError) -> JSON {
+    public static func run(directories: [String], outputDirectory: String) throws(TrainingError) -> TrainingReport {
         do { return try merge(directories, into: outputDirectory) } catch { throw TrainingError.from(error) }
     }
 
-    private static func merge(_ directories: [String], into output: String) throws -> JSON {
+    private static func merge(_ directories: [String], into output: String) throws -> TrainingReport {
         guard !directories.isEmpty else { throw TrainingError.usage("merge needs at least one run directory") }
-        var parts: [(fold: Int, entry: JSON, table: PredictionTable, directory: String)] = []
-        var run: JSON? = nil
-        var firstDirectory = ""
+        var parts: [(entry: FoldReport, table: PredictionTable, directory: String)] = []
+        var first: (run: JSON, directory: String)? = nil
         for directory in directories {
             let reportPath = (directory as NSString).appendingPathComponent("report.json")
             let csvPath = (directory as NSString).appendingPathComponent("predictions.csv")
-            guard FileManager.default.fileExists(atPath: reportPath) else {
-                throw TrainingError.data("\(reportPath): no report.json (is \(directory) a finished fit output?)")
-            }
-            let report = try JSON.parse(try AtomicFile.read(reportPath))
-            guard let folds = report["folds"]?.arrayValue, !folds.isEmpty else {
-                throw TrainingError.data("\(reportPath): no 'folds' array")
-            }
-            let description = TrainingReport.runDescription(of: report)
-            if let run {
-                for key in TrainingReport.sharedKeys where run[key] != description[key] {
+            let report = try TrainingReport.read(directory: directory)
+            if let first {
+                for key in TrainingReport.sharedKeys where first.run[key] != report.run[key] {
                     throw TrainingError.data(
-                        "\(reportPath): \(key) is \(description[key]?.text ?? "missing") but \(firstDirectory) has \(run[key]?.text ?? "missing"): not folds of one experiment"
+                        "\(reportPath): \(key) is \(report.run[key]?.text ?? "missing") but \(first.directory) has \(first.run[key]?.text ?? "missing"): not folds of one experiment"
                     )
                 }
             } else {
-                run = description
-                firstDirectory = directory
+                first = (report.run, directory)
             }
             let table = try PredictionTable(
                 csv: String(decoding: try AtomicFile.read(csvPath), as: UTF8.self), file: csvPath)
-            let expected = folds.compactMap { $0["windows"]?["test"]?.intValue }.reduce(0, +)
+            let expected = report.folds.map(\.windows.test).reduce(0, +)
             guard expected == table.rowCount else {
                 throw TrainingError.data("\(csvPath): \(table.rowCount) rows but report.json lists \(expected) test windows")
             }
             // Rows are in fold order, so a multi-fold directory's table is cut at the folds' sizes.
             var offset = 0
-            for entry in folds {
-                guard let fold = entry["fold"]?.intValue, let count = entry["windows"]?["test"]?.intValue else {
-                    throw TrainingError.data("\(reportPath): a fold entry lacks 'fold' or 'windows.test'")
-                }
-                parts.append((fold, entry, slice(table, rows: offset..<(offset + count)), directory))
-                offset += count
+            for entry in report.folds {
+                parts.append((entry, slice(table, rows: offset..<(offset + entry.windows.test)), directory))
+                offset += entry.windows.test
             }
         }
-        parts.sort { $0.fold < $1.fold }
-        for (a, b) in zip(parts, parts.dropFirst()) where a.fold == b.fold {
-            throw TrainingError.data("fold \(a.fold) appears in both \(a.directory) and \(b.directory)")
+        parts.sort { $0.entry.fold < $1.entry.fold }
+        for (a, b) in zip(parts, parts.dropFirst()) where a.entry.fold == b.entry.fold {
+            throw TrainingError.data("fold \(a.entry.fold) appears in both \(a.directory) and \(b.directory)")
         }
         guard let labels = parts.first?.table.labels, parts.allSatisfy({ $0.table.labels == labels }) else {
             throw TrainingError.data("the predictions.csv files have different labels")
@@ -67,7 +55,8 @@ public enum Merge {
         var pooled = PredictionTable(labels: labels)
         for part in parts { pooled.append(part.table) }
         let last = parts[parts.count - 1]
-        let report = TrainingReport.assemble(run: run!, folds: parts.map(\.entry), pooled: pooled.scores, modelFold: last.fold)
+        let report = TrainingReport(
+            run: first!.run, folds: parts.map(\.entry), pooled: pooled.scores, modelFileFold: last.entry.fold)
 
         do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
             throw TrainingError.data("\(output): cannot create the output directory")
@@ -80,7 +69,7 @@ public enum Merge {
             try AtomicFile.write(try AtomicFile.read(model), to: target)
         }
         try AtomicFile.write(Array(pooled.csv.utf8), to: (output as NSString).appendingPathComponent("predictions.csv"))
-        try AtomicFile.write(report.serialized(), to: (output as NSString).appendingPathComponent("report.json"))
+        try AtomicFile.write(report.json.serialized(), to: (output as NSString).appendingPathComponent("report.json"))
         // Valence comes from the model's configuration; without a model every label counts as one group.
         let labelSet =
             (try? Checkpoint.read(from: target))?.checkpoint.model.config.labels

@@ -1,5 +1,4 @@
 import EmotionVocabulary
-import JSON
 import MPCL
 
 /// Draws a training report as one self-contained SVG (no plotting dependency): the learning curves
@@ -11,29 +10,21 @@ public enum ReportPlot {
     static let foldColours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
     /// The SVG text for `report` (the `report.json` value) and its pooled `predictions`.
-    public static func svg(report: JSON, predictions: PredictionTable, labels: LabelSet, clipCount: Int = 4) -> String {
+    public static func svg(report: TrainingReport, predictions: PredictionTable, labels: LabelSet, clipCount: Int = 4) -> String {
         var canvas = SVGCanvas(width: width)
         let title =
-            "\(report["model"]?.stringValue ?? "model") · \(report["protocol"]?.stringValue ?? "")"
-            + " · \(report["normalize"]?.stringValue ?? "") normalisation · \(predictions.rowCount) test windows"
+            "\(report.model ?? "model") · \(report.protocolName ?? "")"
+            + " · \(report.run["normalize"]?.stringValue ?? "") normalisation · \(predictions.rowCount) test windows"
         canvas.text(title, x: 20, y: 28, size: 18, weight: "bold")
-        let folds = report["folds"]?.arrayValue ?? []
-        learningCurves(folds, on: &canvas, top: 50)
-        metricsPerFold(folds, pooled: report["metrics"], on: &canvas, top: 330)
+        learningCurves(ReportFigures.curves(report.folds), on: &canvas, top: 50)
+        metricsPerFold(report.folds, pooled: report.metrics, on: &canvas, top: 330)
         clipDistributions(predictions, labels: labels, count: clipCount, on: &canvas, top: 560)
         return canvas.document
     }
 
     /// Panel 1: one line per fold for the training loss (solid) and validation KL (dashed).
-    static func learningCurves(_ folds: [JSON], on canvas: inout SVGCanvas, top: Double) {
+    static func learningCurves(_ series: [ReportFigures.Curve], on canvas: inout SVGCanvas, top: Double) {
         canvas.text("Learning curves: training loss (solid) and validation KL (dashed) per epoch", x: 20, y: top + 4, size: 14)
-        let series: [(fold: Int, train: [Double], validation: [Double])] = folds.enumerated().map { index, fold in
-            let history = fold["history"]?.arrayValue ?? []
-            return (
-                fold["fold"]?.intValue ?? index, history.compactMap { $0["train_loss"]?.doubleValue },
-                history.compactMap { $0["validation_kl"]?.doubleValue }
-            )
-        }
         let values = series.flatMap { $0.train + $0.validation }.filter(\.isFinite)
         let epochs = max(series.map { max($0.train.count, $0.validation.count) }.max() ?? 1, 1)
         let plot = PlotArea(x: 70, y: top + 20, width: width - 260, height: 210)
@@ -58,14 +49,11 @@ public enum ReportPlot {
     }
 
     /// Panel 2: six small bar charts, one per metric, a bar per fold and one for the pooled value.
-    static func metricsPerFold(_ folds: [JSON], pooled: JSON?, on canvas: inout SVGCanvas, top: Double) {
+    static func metricsPerFold(_ folds: [FoldReport], pooled: MetricSummaries, on canvas: inout SVGCanvas, top: Double) {
         canvas.text("Metrics per fold (last bar: all test windows pooled; ↓ lower is better, ↑ higher)", x: 20, y: top + 4, size: 14)
         let panelWidth = (width - 40) / 6
         for (index, metric) in Metric.allCases.enumerated() {
-            let values =
-                folds.map { $0["metrics"]?[metric.rawValue]?["mean"]?.doubleValue ?? .nan } + [
-                    pooled?[metric.rawValue]?["mean"]?.doubleValue ?? .nan
-                ]
+            let values = folds.map { $0.metrics.mean(metric) } + [pooled.mean(metric)]
             let finite = values.filter(\.isFinite)
             let high = max(finite.max() ?? 1, 1e-12) * 1.15
             let plot = PlotArea(x: 20 + Double(index) * panelWidth + 30, y: top + 40, width: panelWidth - 45, height: 150)
@@ -91,31 +79,15 @@ public enum ReportPlot {
     static func clipDistributions(_ table: PredictionTable, labels: LabelSet, count: Int, on canvas: inout SVGCanvas, top: Double) {
         canvas.text("Test clips: true (light) and predicted (dark) distribution, grouped by valence", x: 20, y: top + 4, size: 14)
         let classes = table.labels.count
-        var order: [(subject: String, clip: Int)] = []
-        for (subject, clip) in zip(table.subjects, table.clips) where !order.contains(where: { $0.subject == subject && $0.clip == clip }) {
-            order.append((subject, clip))
-        }
-        // Spread the chosen clips over the clip indices (DMER orders clips positive, negative, mixed)
-        // rather than taking one subject's first few.
-        order.sort { ($0.clip, $0.subject) < ($1.clip, $1.subject) }
-        let step = max(order.count / max(count, 1), 1)
-        let chosen = stride(from: 0, to: order.count, by: step).prefix(count).map { order[$0] }
+        let chosen = ReportFigures.clips(table, count: count)
         let valence = labels.names == table.labels ? labels.valence : [Int](repeating: 1, count: classes)
         let grouped = (0..<classes).filter { valence[$0] > 0 } + (0..<classes).filter { valence[$0] <= 0 }
         let panelHeight = 190.0
         for (row, item) in chosen.enumerated() {
-            let rows = table.subjects.indices.filter { table.subjects[$0] == item.subject && table.clips[$0] == item.clip }
-            var truth = [Double](repeating: 0, count: classes)
-            var predicted = [Double](repeating: 0, count: classes)
-            for r in rows {
-                for c in 0..<classes {
-                    truth[c] += Double(table.truth[r * classes + c]) / Double(rows.count)
-                    predicted[c] += Double(table.predicted[r * classes + c]) / Double(rows.count)
-                }
-            }
+            let (truth, predicted) = (item.truth, item.predicted)
             let plot = PlotArea(x: 70, y: top + 30 + Double(row) * panelHeight, width: width - 100, height: panelHeight - 60)
             let clipName = item.clip >= 0 ? "clip \(item.clip)" : "windows without a clip id"
-            canvas.text("\(item.subject), \(clipName) (\(rows.count) windows)", x: 20, y: plot.y - 6, size: 12, weight: "bold")
+            canvas.text("\(item.subject), \(clipName) (\(item.windows) windows)", x: 20, y: plot.y - 6, size: 12, weight: "bold")
             let high = max((truth + predicted).max() ?? 0.2, 1e-6) * 1.15
             canvas.axes(plot, yAxis: Axis(low: 0, high: high), xLabel: nil, xTicks: [], xRange: (0, 1))
             let slot = plot.width / Double(classes + 1)
@@ -141,94 +113,5 @@ public enum ReportPlot {
     static func format(_ value: Double) -> String {
         let text = String(Double(Int((value * 10_000).rounded())) / 10_000)
         return text
-    }
-}
-
-/// A rectangle of the canvas that holds one chart.
-struct PlotArea {
-    var x, y, width, height: Double
-}
-
-/// A linear value range mapped onto a chart's height.
-struct Axis {
-    var low, high: Double
-    func fraction(_ value: Double) -> Double { high > low ? (value - low) / (high - low) : 0 }
-}
-
-/// Accumulates SVG elements; every text is XML-escaped.
-struct SVGCanvas {
-    var width: Double
-    var height = 400.0
-    var body: [String] = []
-
-    init(width: Double) { self.width = width }
-
-    var document: String {
-        """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif">
-        <rect width="100%" height="100%" fill="white"/>
-        \(body.joined(separator: "\n"))
-        </svg>
-
-        """
-    }
-
-    mutating func text(_ content: String, x: Double, y: Double, size: Double, weight: String = "normal", anchor: String = "start") {
-        body.append(
-            "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" font-weight=\"\(weight)\" text-anchor=\"\(anchor)\">\(escape(content))</text>"
-        )
-    }
-
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, role: String, title: String? = nil) {
-        let tooltip = title.map { "<title>\(escape($0))</title>" } ?? ""
-        body.append(
-            "<rect class=\"\(role)\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(max(width, 0)))\" height=\"\(n(max(height, 0)))\" fill=\"\(fill)\">\(tooltip)</rect>"
-        )
-    }
-
-    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, colour: String = "#333333") {
-        body.append("<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(colour)\" stroke-width=\"1\"/>")
-    }
-
-    mutating func polyline(_ points: [(Double, Double)], colour: String, dashed: Bool, role: String) {
-        let coordinates = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        body.append(
-            "<polyline class=\"\(role)\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
-        )
-    }
-
-    /// Left and bottom axes with a few value ticks.
-    mutating func axes(_ plot: PlotArea, yAxis: Axis, xLabel: String?, xTicks: [(Double, String)], xRange: (Double, Double)) {
-        line(x1: plot.x, y1: plot.y, x2: plot.x, y2: plot.y + plot.height)
-        line(x1: plot.x, y1: plot.y + plot.height, x2: plot.x + plot.width, y2: plot.y + plot.height)
-        for tick in 0...4 {
-            let value = yAxis.low + (yAxis.high - yAxis.low) * Double(tick) / 4
-            let y = plot.y + plot.height * (1 - Double(tick) / 4)
-            line(x1: plot.x - 4, y1: y, x2: plot.x, y2: y)
-            text(ReportPlot.format(value), x: plot.x - 6, y: y + 4, size: 10, anchor: "end")
-        }
-        let span = max(xRange.1 - xRange.0, 1e-12)
-        let every = max(xTicks.count / 16, 1)
-        for (index, tick) in xTicks.enumerated() where index % every == 0 {
-            let x = plot.x + plot.width * (tick.0 - xRange.0) / span
-            text(tick.1, x: x, y: plot.y + plot.height + 14, size: 10, anchor: "middle")
-        }
-        if let xLabel { text(xLabel, x: plot.x + plot.width / 2, y: plot.y + plot.height + 30, size: 11, anchor: "middle") }
-    }
-
-    func n(_ value: Double) -> String { value.isFinite ? String(Double(Int((value * 10).rounded())) / 10) : "0" }
-
-    func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(character)
-            }
-        }
-        return result
     }
 }

@@ -50,14 +50,14 @@ struct ResumeStore {
         let name = "fold-\(result.fold)"
         try AtomicFile.write(Array(result.predictions.csv.utf8), to: path(name + ".csv"))
         try result.checkpoint.write(to: path(name + ".safetensors"))
-        try AtomicFile.write(result.entry.serialized(), to: path(name + ".json"))
+        try AtomicFile.write(result.entry.json.serialized(), to: path(name + ".json"))
         try? FileManager.default.removeItem(atPath: path("state.safetensors"))
     }
 
     func loadFinished(fold: Int) throws -> FoldResult? {
         let name = "fold-\(fold)"
         guard FileManager.default.fileExists(atPath: path(name + ".json")) else { return nil }
-        let entry = try JSON.parse(try AtomicFile.read(path(name + ".json")))
+        let entry = try FoldReport(json: try JSON.parse(try AtomicFile.read(path(name + ".json"))), file: path(name + ".json"))
         let csv = String(decoding: try AtomicFile.read(path(name + ".csv")), as: UTF8.self)
         let predictions = try PredictionTable(csv: csv, file: path(name + ".csv"))
         let checkpoint = try Checkpoint.read(from: path(name + ".safetensors")).checkpoint

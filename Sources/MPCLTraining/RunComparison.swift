@@ -108,10 +108,17 @@ public struct RunComparison {
         guard FileManager.default.fileExists(atPath: reportPath) else {
             throw TrainingError.data("\(reportPath): no report.json (is \(directory) a finished fit output?)")
         }
-        let report = try JSON.parse(try AtomicFile.read(reportPath))
-        let model = Self.modelName(report)
-        let protocolName = report["protocol"]?.stringValue ?? ""
-        let seedRuns = report["seed_runs"]?.arrayValue?.compactMap(\.stringValue)
+        let json = try JSON.parse(try AtomicFile.read(reportPath))
+        let seeds = SeedRepeatsReport(json: json)
+        let (name, protocolName, description): (String?, String?, JSON)
+        if let seeds {
+            (name, protocolName, description) = (seeds.model, seeds.protocolName, seeds.run)
+        } else {
+            let report = try TrainingReport(json: json, file: reportPath)
+            (name, protocolName, description) = (report.model, report.protocolName, report.run)
+        }
+        let model = Self.modelName(name, ablations: description["ablate"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let seedRuns = seeds?.seedRuns
         let tableDirectories =
             seedRuns.map { $0.map { (directory as NSString).appendingPathComponent($0) } } ?? [directory]
         guard !tableDirectories.isEmpty else { throw TrainingError.data("\(reportPath): 'seed_runs' is empty") }
@@ -124,7 +131,7 @@ public struct RunComparison {
             let keys = Self.keys(table)
             if run == nil {
                 run = LoadedRun(
-                    directory: directory, model: model, protocolName: protocolName, keys: keys, truth: table.truth,
+                    directory: directory, model: model, protocolName: protocolName ?? "", keys: keys, truth: table.truth,
                     classes: table.labels.count, values: [:])
             }
             let permutation = try Self.align(keys, truth: table.truth, classes: table.labels.count, to: run!, file: csvPath)
@@ -138,7 +145,7 @@ public struct RunComparison {
         var result = run!
         result.directory = directory
         result.model = model
-        result.protocolName = order == nil ? protocolName : result.protocolName
+        result.protocolName = order == nil ? protocolName ?? "" : result.protocolName
         result.values = sums.mapValues { $0.map { $0 / Double(tableDirectories.count) } }
         return result
     }
@@ -177,9 +184,8 @@ public struct RunComparison {
     }
 
     /// `mpcl`, `mpcl-no-cooc`, `mlp`…: the model and its ablations.
-    static func modelName(_ report: JSON) -> String {
-        let model = report["model"]?.stringValue ?? "?"
-        let ablations = report["ablate"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    static func modelName(_ model: String?, ablations: [String]) -> String {
+        let model = model ?? "?"
         return ablations.isEmpty ? model : model + "-no-" + ablations.joined(separator: "-no-")
     }
 

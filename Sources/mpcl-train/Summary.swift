@@ -1,35 +1,31 @@
-import JSON
 import MPCL
+import MPCLTraining
 
 /// The one-table summary printed after `fit` and `merge`.
 enum Summary {
-    static func text(_ report: JSON) -> String {
-        let model = report["model"]?.stringValue ?? "?"
-        let protocolName = report["protocol"]?.stringValue ?? "?"
-        if let seeds = report["seeds"]?.arrayValue {
-            var lines = [
-                "\(model) \(protocolName): mean ± sd over \(seeds.count) seeds (\(seeds.compactMap(\.intValue).map(String.init).joined(separator: ", ")))"
-            ]
-            for metric in Metric.allCases {
-                let mean = report["metrics"]?[metric.rawValue]?["mean"]?.doubleValue ?? .nan
-                let sd = report["metrics"]?[metric.rawValue]?["sd"]?.doubleValue ?? .nan
-                lines.append("  \(metric.rawValue.padding(12)) \(round6(mean)) ± \(round6(sd))")
-            }
-            return lines.joined(separator: "\n")
-        }
-        var lines = ["\(model) \(protocolName): mean ± std over \(report["test_windows"]?.intValue ?? 0) test windows"]
+    /// `fit --seeds`: the mean and sample sd over seeds of each metric.
+    static func text(_ report: SeedRepeatsReport) -> String {
+        var lines = [
+            "\(report.model ?? "?") \(report.protocolName ?? "?"): mean ± sd over \(report.seeds.count) seeds (\(report.seeds.map(String.init).joined(separator: ", ")))"
+        ]
         for metric in Metric.allCases {
-            let mean = report["metrics"]?[metric.rawValue]?["mean"]?.doubleValue ?? .nan
-            let std = report["metrics"]?[metric.rawValue]?["std"]?.doubleValue ?? .nan
-            lines.append("  \(metric.rawValue.padding(12)) \(round6(mean)) ± \(round6(std))")
+            let spread = report.metrics[metric]
+            lines.append("  \(metric.rawValue.padding(12)) \(round6(spread?.mean ?? .nan)) ± \(round6(spread?.sd ?? .nan))")
         }
-        let folds = report["folds"]?.arrayValue ?? []
-        for (fold, stop) in (report["stops"]?.arrayValue ?? []).enumerated() {
-            guard let reason = stop["reason"]?.stringValue, reason != "untrained" else { continue }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `fit` and `merge`: the pooled metrics and where each trained fold stopped.
+    static func text(_ report: TrainingReport) -> String {
+        var lines = ["\(report.model ?? "?") \(report.protocolName ?? "?"): mean ± std over \(report.testWindows) test windows"]
+        for metric in Metric.allCases {
+            lines.append("  \(metric.rawValue.padding(12)) \(round6(report.metrics.mean(metric))) ± \(round6(report.metrics.std(metric)))")
+        }
+        for fold in report.folds where fold.stop.reason != StopReason.untrained.rawValue {
+            let stop = fold.stop
             lines.append(
-                "  fold \((fold < folds.count ? folds[fold]["fold"]?.intValue : nil) ?? fold): stopped (\(reason)) after \(stop["steps"]?.intValue ?? 0) steps, "
-                    + "\(stop["epochs"]?.intValue ?? 0) epochs; kept epoch \(stop["best_epoch"]?.intValue ?? 0) (step \(stop["best_step"]?.intValue ?? 0))"
-            )
+                "  fold \(fold.fold): stopped (\(stop.reason)) after \(stop.steps) steps, "
+                    + "\(stop.epochs) epochs; kept epoch \(stop.bestEpoch) (step \(stop.bestStep))")
         }
         return lines.joined(separator: "\n")
     }

@@ -106,10 +106,10 @@ import Testing
         var options = F.options(model: .linear, epochs: 1)
         options.seeds = [3407, 3408]
         let outcome = try SeedRepeats(options: options).run()
-        #expect(outcome.report["seeds"]?.arrayValue?.count == 2)
+        #expect(outcome.report.json["seeds"]?.arrayValue?.count == 2)
         #expect(outcome.runDirectories.allSatisfy { FileManager.default.fileExists(atPath: $0 + "/report.json") })
         let perSeed = try outcome.runDirectories.map { try F.readJSON($0 + "/report.json")["metrics"]?["kl"]?["mean"]?.doubleValue ?? .nan }
-        let kl = try #require(outcome.report["metrics"]?["kl"])
+        let kl = try #require(outcome.report.json["metrics"]?["kl"])
         let mean = (perSeed[0] + perSeed[1]) / 2
         #expect(abs((kl["mean"]?.doubleValue ?? .nan) - mean) < 1e-12)
         #expect(abs((kl["sd"]?.doubleValue ?? .nan) - abs(perSeed[0] - perSeed[1]) / 2.0.squareRoot()) < 1e-12)

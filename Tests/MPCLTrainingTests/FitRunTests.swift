@@ -97,9 +97,9 @@ import Testing
             _ = try FitRun(options: F.options(protocolName: "kfold:3", fold: fold, out: directory)).run()
             directories.append(directory)
         }
-        let merged = try Merge.run(directories: directories.reversed(), outputDirectory: root)
+        let merged = try Merge.run(directories: directories.reversed(), outputDirectory: root).json
         for metric in Metric.allCases {
-            #expect(abs(F.pooledMetric(merged, metric) - F.pooledMetric(all.report, metric)) < 1e-12)
+            #expect(abs(F.pooledMetric(merged, metric) - F.pooledMetric(all.report.json, metric)) < 1e-12)
         }
         #expect(merged["folds"]?.arrayValue?.compactMap { $0["fold"]?.intValue } == [0, 1, 2])
         #expect(merged["model_file_fold"]?.intValue == 2)
@@ -121,7 +121,7 @@ import Testing
     @Test(arguments: ["loso", "kfold:2"])
     func subjectIndependentFoldsNeverTrainOrValidateOnTestSubjects(protocolName: String) throws {
         let outcome = try FitRun(options: F.options(protocolName: protocolName, epochs: 1)).run()
-        let folds = try #require(outcome.report["folds"]?.arrayValue)
+        let folds = try #require(outcome.report.json["folds"]?.arrayValue)
         #expect(folds.count == (protocolName == "loso" ? 5 : 2))
         var tested: [String] = []
         for fold in folds {
@@ -151,7 +151,7 @@ import Testing
         // The served path (Predictor on raw features) gives exactly the written test predictions:
         // no noise, mixup or dropout reached them.
         let dataset = try DatasetLoader.load(path: F.corpus, layout: .dmer())
-        let fold = try #require(outcome.report["folds"]?.arrayValue?.last)
+        let fold = try #require(outcome.report.json["folds"]?.arrayValue?.last)
         let subjects = Set((fold["test_subjects"]?.arrayValue ?? []).compactMap(\.stringValue))
         let rows = (0..<dataset.windowCount).filter { subjects.contains(dataset.subjects[$0]) }
         let raw = rows.flatMap { dataset.featureRow($0) }
@@ -166,13 +166,13 @@ import Testing
         #expect(checkpoint.model.config.perSubjectNormalization)
         #expect(checkpoint.normalization == .identity(count: checkpoint.model.config.layout.featureCount))
         #expect(checkpoint.training["needs_calibration"]?.boolValue == true)
-        #expect(outcome.report["normalize"]?.stringValue == "subject")
+        #expect(outcome.report.json["normalize"]?.stringValue == "subject")
     }
 
     @Test func meanModelPredictsTheTrainingMeanWithoutTraining() throws {
         let outcome = try FitRun(options: F.options(model: .mean, epochs: 5)).run()
-        #expect(outcome.report["epochs"]?.intValue == 0)
-        #expect(outcome.report["folds"]?.arrayValue?.allSatisfy { $0["history"]?.arrayValue?.isEmpty == true } == true)
+        #expect(outcome.report.json["epochs"]?.intValue == 0)
+        #expect(outcome.report.json["folds"]?.arrayValue?.allSatisfy { $0["history"]?.arrayValue?.isEmpty == true } == true)
         let classes = outcome.predictions.labels.count
         let first = Array(outcome.predictions.predicted[0..<classes])
         #expect(abs(first.reduce(0, +) - 1) < 1e-5)
@@ -187,7 +187,7 @@ import Testing
 
     @Test func randomSubjectDependentSplitIsMarkedLeaky() throws {
         let outcome = try FitRun(options: F.options(protocolName: "subject-dependent-random", epochs: 1)).run()
-        #expect(outcome.report["leaky"]?.boolValue == true)
-        #expect(outcome.report["folds"]?.arrayValue?.count == 5)
+        #expect(outcome.report.json["leaky"]?.boolValue == true)
+        #expect(outcome.report.json["folds"]?.arrayValue?.count == 5)
     }
 }

@@ -14,20 +14,24 @@ import Testing
 @Suite struct ReportPlotTests {
     static let labels = LabelSet(names: ["joy", "calm", "fear"], valence: [1, 1, -1])
 
-    static func metrics(_ value: Double) -> JSON {
-        .object(Metric.allCases.map { (key: $0.rawValue, value: ["mean": .number(value), "std": 0.01] as JSON) })
+    static func metrics(_ value: Double) -> MetricSummaries {
+        var metrics = MetricSummaries(json: nil)
+        for metric in Metric.allCases { metrics.summaries[metric] = MetricSummary(mean: value, std: 0.01) }
+        return metrics
     }
 
-    static func report(folds: Int, epochs: Int) -> JSON {
-        var entries: [JSON] = []
-        for fold in 0..<folds {
-            var history: [JSON] = []
-            for epoch in 1...epochs {
-                history.append(["epoch": .number(Double(epoch)), "train_loss": .number(0.5 / Double(epoch)), "validation_kl": 0.3])
-            }
-            entries.append(["fold": .number(Double(fold)), "metrics": metrics(0.1), "history": .array(history)])
+    static func report(folds: Int, epochs: Int) -> TrainingReport {
+        let entries = (0..<folds).map { fold in
+            FoldReport(
+                fold: fold, testSubjects: [], metrics: metrics(0.1), trainSubjects: [], validationSubjects: [],
+                windows: .init(train: 0, validation: 0, test: 0), bestEpoch: epochs, bestValidationKL: 0.3,
+                stop: StopEntry(reason: "fixed_epochs", epochs: epochs, steps: epochs, bestEpoch: epochs, bestStep: epochs),
+                history: (1...epochs).map { EpochRecord(epoch: $0, trainLoss: 0.5 / Double($0), validationKL: 0.3, seconds: 0) },
+                seconds: 0)
         }
-        return ["model": "mpcl", "protocol": "kfold:2", "normalize": "global", "folds": .array(entries), "metrics": metrics(0.2)]
+        return TrainingReport(
+            run: ["model": "mpcl", "protocol": "kfold:2", "normalize": "global"], folds: entries, metrics: metrics(0.2),
+            testWindows: 0, modelFileFold: nil)
     }
 
     static func predictions() -> PredictionTable {

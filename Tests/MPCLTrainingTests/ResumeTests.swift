@@ -33,9 +33,9 @@ struct SimulatedCrash: Error {}
         #expect(F.files(in: directory) == ["model.safetensors", "predictions.csv", "report.json", "report.svg"])
         #expect(resumed.predictions == reference.predictions, "bit-identical to the uninterrupted run")
         for metric in Metric.allCases {
-            #expect(F.pooledMetric(resumed.report, metric) == F.pooledMetric(reference.report, metric))
+            #expect(F.pooledMetric(resumed.report.json, metric) == F.pooledMetric(reference.report.json, metric))
         }
-        let history = resumed.report["folds"]?.arrayValue?[fold]["history"]?.arrayValue ?? []
+        let history = resumed.report.json["folds"]?.arrayValue?[fold]["history"]?.arrayValue ?? []
         #expect(history.map { $0["epoch"]?.intValue } == [1, 2, 3], "the history spans the interruption")
         let (checkpoint, _) = try Checkpoint.read(from: resumed.modelPath)
         #expect(
@@ -70,6 +70,6 @@ struct SimulatedCrash: Error {}
         var options = F.options(model: .linear, epochs: 1)
         options.resume = true
         let outcome = try FitRun(options: options).run()
-        #expect(outcome.report["folds"]?.arrayValue?.count == 2)
+        #expect(outcome.report.json["folds"]?.arrayValue?.count == 2)
     }
 }

@@ -78,7 +78,7 @@ import Testing
         options.epochs = nil
         options.stopping = StoppingRule(patienceSteps: 8, floorSteps: 8, ceilingSteps: 16)
         let outcome = try FitRun(options: options).run()
-        let report = outcome.report
+        let report = outcome.report.json
         #expect(report["epochs"] == .null)
         #expect(report["budget"]?["mode"]?.stringValue == "adaptive")
         #expect(report["budget"]?["patience_steps"]?.intValue == 8)
@@ -100,14 +100,14 @@ import Testing
 
     @Test func fixedEpochsStillForceTheBudgetAndSayWhy() throws {
         let outcome = try FitRun(options: F.options(model: .linear, epochs: 2)).run()
-        #expect(outcome.report["epochs"]?.intValue == 2)
-        #expect(outcome.report["budget"]?["mode"]?.stringValue == "fixed_epochs")
-        for stop in outcome.report["stops"]?.arrayValue ?? [] {
+        #expect(outcome.report.json["epochs"]?.intValue == 2)
+        #expect(outcome.report.json["budget"]?["mode"]?.stringValue == "fixed_epochs")
+        for stop in outcome.report.json["stops"]?.arrayValue ?? [] {
             #expect(stop["reason"]?.stringValue == "fixed_epochs" && stop["epochs"]?.intValue == 2)
         }
         let mean = try FitRun(options: F.options(model: .mean, epochs: nil)).run()
-        #expect(mean.report["stops"]?.arrayValue?.first?["reason"]?.stringValue == "untrained")
-        #expect(mean.report["epochs"]?.intValue == 0)
+        #expect(mean.report.json["stops"]?.arrayValue?.first?["reason"]?.stringValue == "untrained")
+        #expect(mean.report.json["epochs"]?.intValue == 0)
     }
 }
 
@@ -127,7 +127,7 @@ import Testing
         #expect(throws: TrainingError.self) { try run.run() }
         interrupted.resume = true
         let resumed = try FitRun(options: interrupted).run()
-        #expect(resumed.report["stops"] == reference.report["stops"])
+        #expect(resumed.report.json["stops"] == reference.report.json["stops"])
         #expect(resumed.predictions == reference.predictions)
     }
 }
