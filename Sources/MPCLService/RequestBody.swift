@@ -7,10 +7,17 @@ import JSON
 /// the limit), and the bytes must parse (400; `NaN`/`Infinity` are not JSON).
 enum RequestBody {
     static func json(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> JSON {
+        let bytes = try jsonBytes(request, maxBytes: maxBytes)
+        do { return try JSON.parse(bytes) } catch { throw .malformedJSON(error.description) }
+    }
+
+    /// The bytes of a JSON body (media type checked, content coding removed, not empty), for a
+    /// decoder that reads them without a tree.
+    static func jsonBytes(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> [UInt8] {
         try checkContentType(request.headers["Content-Type"])
         let bytes = try decoded(request, maxBytes: maxBytes)
         guard !bytes.isEmpty else { throw .malformedJSON("the body is empty") }
-        do { return try JSON.parse(bytes) } catch { throw .malformedJSON(error.description) }
+        return bytes
     }
 
     /// `application/json` or any `+json` type, parameters (e.g. `charset=utf-8`) allowed.
