@@ -107,7 +107,7 @@ public struct JSONReader {
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a member name") }
         let nameOffset = offset
         let name = try readStringLiteral()
-        try names.insert(name, at: nameOffset)
+        try names.insert(name, at: nameOffset, in: bytes)
         skipWhitespace()
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw error("expected ':'") }
         offset += 1
@@ -359,27 +359,104 @@ private let powersOfTen: [Double] = (0...22).map { exponent in
 }
 
 /// The member names of one object seen so far, to refuse a name given twice (RFC 8259 §4 leaves
-/// their meaning open; silently keeping one of them hides client bugs). Small objects compare
-/// names one by one; above `linearScanLimit` a set takes over, so a hostile object with many
-/// members costs linear, not quadratic, time.
+/// their meaning open; silently keeping one of them hides client bugs).
+///
+/// Small objects compare names one by one. From `linearScanLimit` names on, an open-addressing
+/// table takes over (linear, not quadratic, time for a hostile object with many members) that
+/// holds only where each name's literal starts in the document — 4 bytes a slot, at most 3/4 full —
+/// instead of the names themselves: a body of a million short members costs about 5–11 bytes per
+/// member to check, not the 20–40 of a `Set<String>` (the body budget charges for it, docs/SERVICE.md
+/// "Memory"). Two literals name the same member when their bytes are equal or, if either holds an
+/// escape, when they decode equal.
 public struct JSONMemberNames {
     static let linearScanLimit = 16
-    private var names: [String] = []
-    private var set: Set<String> = []
+    private var names: [(name: String, offset: Int)] = []
+    /// Offset + 1 of each name's opening quote; 0 marks an empty slot.
+    private var slots: [UInt32] = []
+    private var count = 0
 
     public init() {}
 
-    mutating func insert(_ name: String, at offset: Int) throws(JSONParseError) {
-        if set.isEmpty {
-            if names.contains(name) { throw Self.duplicate(name, at: offset) }
-            names.append(name)
-            if names.count == Self.linearScanLimit {
-                set = Set(names)
+    /// Adds the name whose literal starts (at its opening quote) at `offset` of `bytes`, or refuses
+    /// it as a duplicate.
+    mutating func insert(_ name: String, at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        if slots.isEmpty {
+            if names.contains(where: { $0.name == name }) { throw Self.duplicate(name, at: offset) }
+            names.append((name, offset))
+            // Offsets must fit a slot; a document beyond 4 GiB keeps scanning (never a request body).
+            if names.count == Self.linearScanLimit, bytes.count < Int(UInt32.max) {
+                slots = [UInt32](repeating: 0, count: 64)
+                for entry in names { place(entry.name, at: entry.offset) }
+                count = names.count
                 names = []
             }
-        } else {
-            guard set.insert(name).inserted else { throw Self.duplicate(name, at: offset) }
+            return
         }
+        var index = name.hashValue & (slots.count - 1)
+        while slots[index] != 0 {
+            if Self.sameName(at: Int(slots[index]) - 1, as: offset, name, in: bytes) { throw Self.duplicate(name, at: offset) }
+            index = (index + 1) & (slots.count - 1)
+        }
+        slots[index] = UInt32(offset + 1)
+        count += 1
+        if count * 4 > slots.count * 3 { grow(bytes) }
+    }
+
+    private mutating func place(_ name: String, at offset: Int) {
+        var index = name.hashValue & (slots.count - 1)
+        while slots[index] != 0 { index = (index + 1) & (slots.count - 1) }
+        slots[index] = UInt32(offset + 1)
+    }
+
+    private mutating func grow(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let old = slots
+        slots = [UInt32](repeating: 0, count: old.count * 2)
+        for slot in old where slot != 0 {
+            let offset = Int(slot) - 1
+            place(Self.name(at: offset, in: bytes), at: offset)
+        }
+    }
+
+    /// Whether the literal at `earlier` names `name`, the literal at `offset`.
+    private static func sameName(at earlier: Int, as offset: Int, _ name: String, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var a = earlier + 1
+        var b = offset + 1
+        var escaped = false
+        while true {
+            let x = bytes[a]
+            let y = bytes[b]
+            if x == UInt8(ascii: "\\") || y == UInt8(ascii: "\\") {
+                escaped = true
+                break
+            }
+            if x != y { break }
+            if x == UInt8(ascii: "\"") { return true }
+            a += 1
+            b += 1
+        }
+        // Unequal bytes: the names differ unless an escape spells a byte another way.
+        if !escaped {
+            // Scan on for an escape in either literal's remainder.
+            escaped = hasEscape(from: a, in: bytes) || hasEscape(from: b, in: bytes)
+            if !escaped { return false }
+        }
+        return Self.name(at: earlier, in: bytes) == name
+    }
+
+    private static func hasEscape(from start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = start
+        while bytes[index] != UInt8(ascii: "\"") {
+            if bytes[index] == UInt8(ascii: "\\") { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// The decoded name whose literal (already read once, so well-formed) starts at `offset`.
+    private static func name(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var reader = JSONReader(bytes: bytes)
+        reader.offset = offset
+        return (try? reader.readStringLiteral()) ?? ""
     }
 
     static func duplicate(_ name: String, at offset: Int) -> JSONParseError {

@@ -2,17 +2,12 @@ import Compression
 import HTTP1
 import JSON
 
-/// A POST body → JSON: the media type must be JSON (415 otherwise), a gzip body is inflated with
-/// the body limit as the cap on its decompressed size (413 beyond it: a gzip bomb costs us at most
-/// the limit), and the bytes must parse (400; `NaN`/`Infinity` are not JSON).
+/// A POST body → JSON bytes: the media type must be JSON (415 otherwise), a gzip body is inflated
+/// with the body limit as the cap on its decompressed size (413 beyond it: a gzip bomb costs us at
+/// most the limit). The decoders then read the bytes (400 unless they are JSON; `NaN`/`Infinity`
+/// are not).
 enum RequestBody {
-    static func json(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> JSON {
-        let bytes = try jsonBytes(request, maxBytes: maxBytes)
-        do { return try JSON.parse(bytes) } catch { throw .malformedJSON(error.description) }
-    }
-
-    /// The bytes of a JSON body (media type checked, content coding removed, not empty), for a
-    /// decoder that reads them without a tree.
+    /// The bytes of a JSON body: media type checked, content coding removed, not empty.
     static func jsonBytes(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> [UInt8] {
         try checkContentType(request.headers["Content-Type"])
         let bytes = try decoded(request, maxBytes: maxBytes)

@@ -36,14 +36,14 @@ public enum StreamingDecoderCheck {
                 }
             }
             let streaming: Result<DecodedPredictBody<FuzzTarget>, ServiceError>
-            do {
+            do throws(ServiceError) {
                 streaming = .success(
                     try PredictRequestDecoder(maxWindows: maxWindows).decode(bytes, pathModel: pathModel, resolve: resolve))
             } catch {
                 streaming = .failure(error)
             }
             let tree: Result<DecodedPredictBody<FuzzTarget>, ServiceError>
-            do {
+            do throws(ServiceError) {
                 let json: JSON
                 do { json = try JSON.parse(bytes) } catch { throw ServiceError.malformedJSON(error.description) }
                 tree = .success(try TreePredictDecoder(maxWindows: maxWindows, resolve: resolve).decode(json, pathModel: pathModel))

@@ -34,7 +34,7 @@
             // by per-subject models: the others standardise with their training statistics.
             var calibration: FeatureNormalization?
             if let value = body["calibration"] {
-                let statistics = try Self.calibration(value, featureCount: model.featureCount)
+                let statistics = try Self.calibration(value, featureCount: model.layout.featureCount)
                 if model.needsCalibration { calibration = statistics }
             } else if model.needsCalibration {
                 throw .missing(
