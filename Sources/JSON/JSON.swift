@@ -64,17 +64,20 @@ extension JSON {
         return false
     }
 
-    /// A short name of the value's kind, for error messages ("expected an array, found a string").
-    public var kindName: String {
+    /// The kind of the value.
+    public var kind: JSONKind {
         switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
+        case .null: return .null
+        case .bool: return .bool
+        case .number: return .number
+        case .string: return .string
+        case .array: return .array
+        case .object: return .object
         }
     }
+
+    /// A short name of the value's kind, for error messages ("expected an array, found a string").
+    public var kindName: String { kind.name }
 }
 
 extension JSON: Equatable {

@@ -4,11 +4,14 @@ import Foundation
 /// process is meant to live in.
 ///
 /// Peak resident memory per body byte while a body is held and decoded, measured with
-/// `/proc/self/status` VmHWM on the release server, one 8 MiB body at a time (docs/SERVICE.md
-/// "Memory"): 7.8× for real `/predict` windows, 14× for `[[],[],…]`, 17.2× for `[0,0,…]` — every
-/// two-byte number becomes a 24-byte JSON value in the parse tree, and arrays grow by doubling.
-/// Bodies are charged before they are read, when only their length is known, so the charge is the
-/// worst case, rounded up: 20 bytes per body byte.
+/// `/proc/<pid>/status` VmHWM on the release server, one 8 MiB body at a time (docs/SERVICE.md
+/// "Memory", BENCHMARKS.md): `/predict` reads its numbers straight from the bytes into the feature
+/// buffer, so it peaks at 2× for `[0,0,…]`, 3.2× for real windows and 3.6× for an object of
+/// ~800,000 members (the duplicate-name check); a V2 `infer` JSON body still becomes a parse tree,
+/// where every two-byte number is a 24-byte value and arrays grow by doubling: 16× for
+/// `data: [0,0,…]`. Bodies are charged before they are read, when only their length is known, so
+/// the charge is the worst case over every endpoint, rounded up: 20 bytes per body byte (it can
+/// fall to about 5 once V2 `data` is read without a tree too).
 public enum BodyMemory {
     public static let bytesPerBodyByte = 20
 

@@ -2,15 +2,17 @@ import Compression
 import HTTP1
 import JSON
 
-/// A POST body → JSON: the media type must be JSON (415 otherwise), a gzip body is inflated with
-/// the body limit as the cap on its decompressed size (413 beyond it: a gzip bomb costs us at most
-/// the limit), and the bytes must parse (400; `NaN`/`Infinity` are not JSON).
+/// A POST body → JSON bytes: the media type must be JSON (415 otherwise), a gzip body is inflated
+/// with the body limit as the cap on its decompressed size (413 beyond it: a gzip bomb costs us at
+/// most the limit). The decoders then read the bytes (400 unless they are JSON; `NaN`/`Infinity`
+/// are not).
 enum RequestBody {
-    static func json(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> JSON {
+    /// The bytes of a JSON body: media type checked, content coding removed, not empty.
+    static func jsonBytes(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> [UInt8] {
         try checkContentType(request.headers["Content-Type"])
         let bytes = try decoded(request, maxBytes: maxBytes)
         guard !bytes.isEmpty else { throw .malformedJSON("the body is empty") }
-        do { return try JSON.parse(bytes) } catch { throw .malformedJSON(error.description) }
+        return bytes
     }
 
     /// `application/json` or any `+json` type, parameters (e.g. `charset=utf-8`) allowed.

@@ -9,9 +9,14 @@ extension Service {
         decodeOffLoopIfLarge(exchange) { [self] in
             let request: PredictRequest
             do throws(ServiceError) {
-                let body = try RequestBody.json(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
-                request = try PredictRequestDecoder(repository: repository, maxWindows: configuration.maxWindows)
-                    .decode(body, pathModel: pathModel)
+                let bytes = try RequestBody.jsonBytes(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
+                let decoder = PredictRequestDecoder(maxWindows: configuration.maxWindows)
+                let body = try bytes.withUnsafeBufferPointer { buffer throws(ServiceError) in
+                    try decoder.decode(buffer, pathModel: pathModel, resolve: repository.resolve)
+                }
+                request = PredictRequest(
+                    model: body.target, features: body.features, windows: body.windows, aggregate: body.aggregate,
+                    calibration: body.calibration)
             } catch {
                 return exchange.fail(error)
             }
@@ -56,12 +61,10 @@ extension Service {
         decodeOffLoopIfLarge(exchange) { [self] in
             do throws(ServiceError) {
                 guard let model = repository.model(named: name) else { throw ServiceError.unknownModel(name) }
-                let body = try RequestBody.json(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
-                guard case .object(let members) = body else { throw ServiceError.invalidType("body", expected: "an object", found: body) }
-                try rejectUnknownKeys(members, allowed: ["windows"], prefix: "")
-                guard body["windows"] != nil else { throw ServiceError.missing("windows") }
-                let (features, windows) = try PredictRequestDecoder.windows(
-                    body, layout: model.layout, maxWindows: configuration.maxWindows)
+                let bytes = try RequestBody.jsonBytes(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
+                let (features, windows) = try bytes.withUnsafeBufferPointer { buffer throws(ServiceError) in
+                    try PredictRequestDecoder.calibrationWindows(buffer, layout: model.layout, maxWindows: configuration.maxWindows)
+                }
                 guard windows >= 2 else {
                     throw ServiceError.invalidShape("calibration needs at least 2 windows, got \(windows)", field: "windows")
                 }

@@ -1,93 +1,224 @@
 import EmotionVocabulary
 import JSON
-import MPCL
 
-/// Turns one JSON window into the model's flat feature order (InputLayout: EEG channel-major with
-/// bands fastest, then the peripheral groups in order, then the face planes), appending to `out`.
+/// Reads JSON windows straight from the request bytes into the model's flat feature order
+/// (InputLayout: EEG channel-major with bands fastest, then the peripheral groups in order, then
+/// the face planes) — no JSON tree is built for the numbers (docs/PERFORMANCE.md).
 ///
 /// Accepted shapes: `eeg` nested `[channels][bands]` or flat; `peripheral` an object of named
 /// groups or one flat array in group order; `face` flat or nested `[planes][bins]`. Every refusal
 /// names the field path (`windows[3].eeg[2]`) and is a 422.
+///
+/// The bytes are read in document order, but a refusal is the one a check in contract order
+/// would give (unknown member, then eeg, peripheral, face; a count before the elements): each
+/// part reads its whole value and returns its first refusal instead of throwing, and the caller
+/// picks by rank. Grammar errors (`JSONParseError`) are thrown at once: they come first.
 struct WindowDecoder {
     let layout: InputLayout
+    /// The offset of each peripheral group in a row.
+    let groupOffsets: [Int]
 
-    /// Members a window object may have.
-    static let modalities: Set<String> = ["eeg", "peripheral", "face"]
+    init(layout: InputLayout) {
+        self.layout = layout
+        var offsets: [Int] = []
+        var offset = layout.eegDims
+        for group in layout.peripheralGroups {
+            offsets.append(offset)
+            offset += group.dims
+        }
+        groupOffsets = offsets
+    }
 
-    /// Decodes one window; `allowedKeys` are the members it may carry (anything else is a 422, so
-    /// a misspelt field is reported instead of silently ignored).
-    func decode(_ window: JSON, path: String, allowedKeys: Set<String> = modalities, into out: inout [Float]) throws(ServiceError) {
-        guard case .object(let members) = window else {
-            throw .invalidType(path.isEmpty ? "window" : path, expected: "an object", found: window)
+    /// Members a window object may have, in the order their refusals rank.
+    static let modalityOrder = ["eeg", "peripheral", "face"]
+    static let modalities = Set(modalityOrder)
+
+    /// Reads one window object into `out[base ..< base + featureCount]`.
+    func window(_ reader: inout JSONReader, path: String, into out: inout [Float], at base: Int) throws(JSONParseError)
+        -> ServiceError?
+    {
+        let kind = try reader.peekKind()
+        guard kind == .object else {
+            try reader.skipValue()
+            return .invalidType(path.isEmpty ? "window" : path, expected: "an object", found: kind)
         }
         let prefix = path.isEmpty ? "" : path + "."
-        try rejectUnknownKeys(members, allowed: allowedKeys, prefix: prefix)
-        guard let eeg = window["eeg"] else { throw .missing(prefix + "eeg", code: "missing_modality", what: "is missing") }
-        try matrix(eeg, rows: layout.eegChannels, columns: layout.eegBands, field: prefix + "eeg", rowName: "channel", into: &out)
-        guard let peripheral = window["peripheral"] else {
-            throw .missing(prefix + "peripheral", code: "missing_modality", what: "is missing")
+        try reader.beginObject()
+        var names = JSONMemberNames()
+        var first = true
+        var seen = [false, false, false]
+        var refusals: [ServiceError?] = [nil, nil, nil]
+        var unknown: ServiceError?
+        while let name = try reader.nextMember(first: first, names: &names) {
+            first = false
+            guard let rank = Self.modalityOrder.firstIndex(of: name) else {
+                try reader.skipValue()
+                if unknown == nil { unknown = unknownField(prefix + String(name.prefix(64)), allowed: Self.modalities) }
+                continue
+            }
+            seen[rank] = true
+            refusals[rank] = try modality(rank, &reader, prefix: prefix, into: &out, at: base)
         }
-        try self.peripheral(peripheral, field: prefix + "peripheral", into: &out)
-        guard let face = window["face"] else { throw .missing(prefix + "face", code: "missing_modality", what: "is missing") }
-        try matrix(face, rows: layout.facePlanes, columns: layout.faceBins, field: prefix + "face", rowName: "plane", into: &out)
+        if let unknown { return unknown }
+        for rank in 0..<3 {
+            guard seen[rank] else { return Self.missingModality(prefix + Self.modalityOrder[rank]) }
+            if let refusal = refusals[rank] { return refusal }
+        }
+        return nil
     }
 
-    private func peripheral(_ value: JSON, field: String, into out: inout [Float]) throws(ServiceError) {
-        switch value {
-        case .array(let elements):
-            try numbers(elements, expected: layout.peripheralDims, field: field, into: &out)
-        case .object(let members):
-            for group in layout.peripheralGroups {
-                guard let values = value[group.name] else {
-                    throw .missing("\(field).\(group.name)", code: "missing_modality", what: "is missing")
-                }
-                guard case .array(let elements) = values else {
-                    throw .invalidType("\(field).\(group.name)", expected: "an array of numbers", found: values)
-                }
-                try numbers(elements, expected: group.dims, field: "\(field).\(group.name)", into: &out)
-            }
-            let known = Set(layout.peripheralGroups.map(\.name))
-            if let unknown = members.first(where: { !known.contains($0.key) }) {
-                throw ServiceError(
-                    .unprocessableContent, "unknown_field",
-                    "\(field) has no group '\(unknown.key.prefix(64))'; the model expects \(layout.peripheralGroups.map(\.name).joined(separator: ", "))",
-                    field: "\(field).\(unknown.key.prefix(64))")
-            }
+    static func missingModality(_ field: String) -> ServiceError {
+        .missing(field, code: "missing_modality", what: "is missing")
+    }
+
+    /// Reads the value of modality `rank` (of `modalityOrder`) of a window whose fields start with `prefix`.
+    func modality(_ rank: Int, _ reader: inout JSONReader, prefix: String, into out: inout [Float], at base: Int)
+        throws(JSONParseError) -> ServiceError?
+    {
+        switch rank {
+        case 0:
+            return try matrix(
+                &reader, rows: layout.eegChannels, columns: layout.eegBands, field: prefix + "eeg", rowName: "channel", into: &out,
+                at: base)
+        case 1:
+            return try peripheral(&reader, field: prefix + "peripheral", into: &out, at: base)
         default:
-            throw .invalidType(field, expected: "an object of groups or an array of numbers", found: value)
+            return try matrix(
+                &reader, rows: layout.facePlanes, columns: layout.faceBins, field: prefix + "face", rowName: "plane", into: &out,
+                at: base + layout.eegDims + layout.peripheralDims)
         }
     }
 
-    /// A rows × columns block, nested (`[[…], …]`) or flat (row-major).
-    private func matrix(
-        _ value: JSON, rows: Int, columns: Int, field: String, rowName: String, into out: inout [Float]
-    ) throws(ServiceError) {
-        guard case .array(let elements) = value else { throw .invalidType(field, expected: "an array", found: value) }
-        if let first = elements.first, case .array = first {
-            guard elements.count == rows else {
-                throw .invalidShape("\(field) has \(elements.count) rows, the model expects \(rows) (one per \(rowName))", field: field)
-            }
-            for (index, row) in elements.enumerated() {
-                guard case .array(let inner) = row else {
-                    throw .invalidType("\(field)[\(index)]", expected: "an array of numbers", found: row)
+    private func peripheral(_ reader: inout JSONReader, field: String, into out: inout [Float], at base: Int) throws(JSONParseError)
+        -> ServiceError?
+    {
+        let kind = try reader.peekKind()
+        switch kind {
+        case .array:
+            try reader.beginArray()
+            return try Self.numbers(&reader, expected: layout.peripheralDims, field: field, into: &out, at: base + layout.eegDims)
+        case .object:
+            let groups = layout.peripheralGroups
+            try reader.beginObject()
+            var names = JSONMemberNames()
+            var first = true
+            var seen = [Bool](repeating: false, count: groups.count)
+            var refusals = [ServiceError?](repeating: nil, count: groups.count)
+            var unknown: ServiceError?
+            while let name = try reader.nextMember(first: first, names: &names) {
+                first = false
+                guard let index = groups.firstIndex(where: { $0.name == name }) else {
+                    try reader.skipValue()
+                    if unknown == nil {
+                        unknown = ServiceError(
+                            .unprocessableContent, "unknown_field",
+                            "\(field) has no group '\(name.prefix(64))'; the model expects \(groups.map(\.name).joined(separator: ", "))",
+                            field: "\(field).\(name.prefix(64))")
+                    }
+                    continue
                 }
-                try numbers(inner, expected: columns, field: "\(field)[\(index)]", into: &out)
+                seen[index] = true
+                let groupField = "\(field).\(name)"
+                let valueKind = try reader.peekKind()
+                guard valueKind == .array else {
+                    try reader.skipValue()
+                    refusals[index] = .invalidType(groupField, expected: "an array of numbers", found: valueKind)
+                    continue
+                }
+                try reader.beginArray()
+                refusals[index] = try Self.numbers(
+                    &reader, expected: groups[index].dims, field: groupField, into: &out, at: base + groupOffsets[index])
             }
-        } else {
-            try numbers(elements, expected: rows * columns, field: field, into: &out)
+            for index in groups.indices {
+                guard seen[index] else { return Self.missingModality("\(field).\(groups[index].name)") }
+                if let refusal = refusals[index] { return refusal }
+            }
+            return unknown
+        default:
+            try reader.skipValue()
+            return .invalidType(field, expected: "an object of groups or an array of numbers", found: kind)
         }
     }
 
-    private func numbers(_ elements: [JSON], expected: Int, field: String, into out: inout [Float]) throws(ServiceError) {
-        guard elements.count == expected else {
-            throw .invalidShape("\(field) has \(elements.count) values, the model expects \(expected)", field: field)
+    /// A rows × columns block, nested (`[[…], …]`, told by its first element) or flat (row-major).
+    private func matrix(
+        _ reader: inout JSONReader, rows: Int, columns: Int, field: String, rowName: String, into out: inout [Float], at base: Int
+    ) throws(JSONParseError) -> ServiceError? {
+        let kind = try reader.peekKind()
+        guard kind == .array else {
+            try reader.skipValue()
+            return .invalidType(field, expected: "an array", found: kind)
         }
-        for (index, element) in elements.enumerated() {
-            guard case .number(let number) = element else {
-                throw .invalidType("\(field)[\(index)]", expected: "a number", found: element)
+        try reader.beginArray()
+        guard try reader.nextElement(first: true) else {
+            return .invalidShape("\(field) has 0 values, the model expects \(rows * columns)", field: field)
+        }
+        guard try reader.peekKind() == .array else {
+            return try Self.numbers(&reader, expected: rows * columns, field: field, into: &out, at: base, firstRead: true)
+        }
+        var count = 0
+        var refusal: ServiceError?
+        repeat {
+            let index = count
+            count += 1
+            let rowKind = try reader.peekKind()
+            if rowKind != .array {
+                try reader.skipValue()
+                if refusal == nil { refusal = .invalidType("\(field)[\(index)]", expected: "an array of numbers", found: rowKind) }
+            } else if index >= rows || refusal != nil {
+                try reader.skipValue()
+            } else {
+                try reader.beginArray()
+                refusal = try Self.numbers(&reader, expected: columns, field: "\(field)[\(index)]", into: &out, at: base + index * columns)
             }
-            out.append(try featureValue(number, field: "\(field)[\(index)]"))
+        } while try reader.nextElement(first: false)
+        guard count == rows else {
+            return .invalidShape("\(field) has \(count) rows, the model expects \(rows) (one per \(rowName))", field: field)
         }
+        return refusal
+    }
+
+    /// The rest of an open array, which must hold `expected` numbers, into `out[base...]`.
+    /// `firstRead` says the caller has already seen that the array has a first element. The count
+    /// is checked before the elements, as its refusal ranks first.
+    static func numbers(
+        _ reader: inout JSONReader, expected: Int, field: String, into out: inout [Float], at base: Int, firstRead: Bool = false
+    ) throws(JSONParseError) -> ServiceError? {
+        var count = 0
+        var refusal: ServiceError?
+        if !firstRead, try !reader.nextElement(first: true) {
+            return expected == 0 ? nil : .invalidShape("\(field) has 0 values, the model expects \(expected)", field: field)
+        }
+        repeat {
+            let index = count
+            count += 1
+            let kind = try reader.peekKind()
+            if kind == .number {
+                let value = try reader.readNumber()
+                if abs(value) <= maximumFeatureMagnitude {
+                    if index < expected { out[base + index] = Float(value) }
+                } else if refusal == nil {
+                    do throws(ServiceError) {
+                        _ = try featureValue(value, field: "\(field)[\(index)]")
+                    } catch {
+                        refusal = error
+                    }
+                }
+            } else {
+                try reader.skipValue()
+                if refusal == nil { refusal = .invalidType("\(field)[\(index)]", expected: "a number", found: kind) }
+            }
+        } while try reader.nextElement(first: false)
+        guard count == expected else {
+            return .invalidShape("\(field) has \(count) values, the model expects \(expected)", field: field)
+        }
+        return refusal
+    }
+}
+
+extension ServiceError {
+    static func invalidType(_ field: String, expected: String, found kind: JSONKind) -> ServiceError {
+        ServiceError(.unprocessableContent, "invalid_type", "\(field) must be \(expected), found \(kind.name)", field: field)
     }
 }
 
@@ -107,11 +238,9 @@ func featureValue(_ value: Double, field: @autoclosure () -> String) throws(Serv
     return Float(value)
 }
 
-/// A 422 naming the first member of `members` not in `allowed`.
-func rejectUnknownKeys(_ members: [(key: String, value: JSON)], allowed: Set<String>, prefix: String) throws(ServiceError) {
-    guard let unknown = members.first(where: { !allowed.contains($0.key) }) else { return }
-    let name = prefix + String(unknown.key.prefix(64))
-    throw ServiceError(
+/// A 422 naming `name`, a member not in `allowed`.
+func unknownField(_ name: String, allowed: Set<String>) -> ServiceError {
+    ServiceError(
         .unprocessableContent, "unknown_field", "\(name) is not a known field (expected \(allowed.sorted().joined(separator: ", ")))",
         field: name)
 }
