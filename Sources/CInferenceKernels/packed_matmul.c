@@ -1,0 +1,169 @@
+// The packed-weight matrix product of the inference plan; see include/CInferenceKernels.h.
+//
+// One register tile of MR rows × 16·NP columns accumulates Σ_k x[r, k] · W[c, k] with one FMA per
+// (row, 16 columns, k): the weight panel rows are loaded once per k and each x[r, k] broadcast.
+// The tile body is written once over clang's 16-float vectors and inlined into one function per
+// instruction set, which sizes the tile to its register file: AVX-512 8 × 32 (16 zmm accumulators
+// of 32), AVX2 6 × 16 (12 ymm of 16), portable 4 × 16.
+
+#include "CInferenceKernels.h"
+
+#pragma clang fp contract(fast)
+
+typedef float v16 __attribute__((ext_vector_type(16)));
+/// The same vector at any float's alignment, for loads and stores of unaligned rows.
+typedef float v16u __attribute__((ext_vector_type(16), aligned(4)));
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+long mpcl_packed_floats(long inputs, long outputs) { return (outputs + 15) / 16 * 16 * inputs; }
+
+void mpcl_pack_panels(const float *weight, long inputs, long outputs, float *packed) {
+    long panels = (outputs + 15) / 16;
+    for (long p = 0; p < panels; p++)
+        for (long k = 0; k < inputs; k++)
+            for (long j = 0; j < 16; j++) {
+                long c = p * 16 + j;
+                packed[(p * inputs + k) * 16 + j] = c < outputs ? weight[c * inputs + k] : 0;
+            }
+}
+
+#define load16(p) (*(const v16u *)(p))
+#define store16(p, v) (*(v16u *)(p) = (v))
+
+/// Rows [0, rows) (rows ≤ MR; missing rows repeat the last and are not stored) × panels
+/// [0, NP) starting at `panel` (all NP panels exist), columns from `column` of `outputs`.
+ALWAYS_INLINE void tile(const float *x, long lda, long rows, long inputs, const float *panel, long column,
+                        long outputs, const float *bias, float *y, long ldy, int accumulate, const int MR,
+                        const int NP) {
+    const float *row[8];
+    for (int i = 0; i < MR; i++) row[i] = x + (i < rows ? i : rows - 1) * lda;
+    v16 acc[8][2];
+    for (int i = 0; i < MR; i++)
+        for (int p = 0; p < NP; p++) acc[i][p] = (v16)0;
+    const long panelFloats = inputs * 16;
+    for (long k = 0; k < inputs; k++) {
+        v16 w[2];
+        for (int p = 0; p < NP; p++) w[p] = load16(panel + p * panelFloats + k * 16);
+        for (int i = 0; i < MR; i++) {
+            float s = row[i][k];
+            for (int p = 0; p < NP; p++) acc[i][p] += w[p] * s;
+        }
+    }
+    for (int p = 0; p < NP; p++) {
+        long c = column + p * 16;
+        long n = outputs - c < 16 ? outputs - c : 16;
+        if (n == 16) {
+            v16 add = bias ? load16(bias + c) : (v16)0;
+            for (int i = 0; i < MR; i++) {
+                if (i >= rows) break;
+                float *out = y + i * ldy + c;
+                v16 v = acc[i][p] + add;
+                if (accumulate) v += load16(out);
+                store16(out, v);
+            }
+        } else {
+            for (int i = 0; i < MR; i++) {
+                if (i >= rows) break;
+                float lanes[16];
+                store16(lanes, acc[i][p]);
+                float *out = y + i * ldy + c;
+                for (long j = 0; j < n; j++) {
+                    float v = lanes[j] + (bias ? bias[c + j] : 0);
+                    out[j] = accumulate ? out[j] + v : v;
+                }
+            }
+        }
+    }
+}
+
+/// Every row block of MR (the last one clamped) against every group of NP panels, then a lone
+/// panel when the count is odd.
+ALWAYS_INLINE void product(const float *x, long lda, long rows, long inputs, const float *packed, long outputs,
+                           const float *bias, float *y, long ldy, int accumulate, const int MR, const int NP) {
+    long panels = (outputs + 15) / 16;
+    for (long first = 0; first < rows; first += MR) {
+        long valid = rows - first < MR ? rows - first : MR;
+        const float *xs = x + first * lda;
+        float *ys = y + first * ldy;
+        long p = 0;
+        if (NP == 2)
+            for (; p + 2 <= panels; p += 2)
+                tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, MR, 2);
+        for (; p < panels; p++)
+            tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, MR, 1);
+    }
+}
+
+static void product_portable(const float *x, long lda, long rows, long inputs, const float *packed, long outputs,
+                             const float *bias, float *y, long ldy, int accumulate) {
+    product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 4, 1);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void product_avx2(const float *x, long lda, long rows, long inputs,
+                                                             const float *packed, long outputs, const float *bias,
+                                                             float *y, long ldy, int accumulate) {
+    if (rows == 1)
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 1, 2);
+    else
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 6, 1);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) static void product_avx512(const float *x, long lda, long rows,
+                                                                       long inputs, const float *packed, long outputs,
+                                                                       const float *bias, float *y, long ldy,
+                                                                       int accumulate) {
+    if (rows == 1)  // a single window: one row, no clamped rows
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 1, 2);
+    else if (rows <= 4)  // a few rows: a shorter tile wastes less on clamped rows
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 4, 2);
+    else
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 8, 2);
+}
+#endif
+
+/// The best level this CPU and OS support: `__builtin_cpu_supports` reads cpuid and, for AVX and
+/// AVX-512, whether the OS saves those registers (XCR0), so a level it reports is safe to run.
+static int supported_level(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+    return 0;
+}
+
+int mpcl_packed_matmul_level(void) {
+    static int level = -1;  // benign race: every thread computes the same value
+    int known = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (known < 0) {
+        known = supported_level();
+        __atomic_store_n(&level, known, __ATOMIC_RELAXED);
+    }
+    return known;
+}
+
+int mpcl_packed_matmul_at(int level, const float *x, long lda, long rows, long inputs, const float *packed,
+                          long outputs, const float *bias, float *y, long ldy, int accumulate) {
+    int supported = mpcl_packed_matmul_level();
+    int used = level < supported ? (level < 0 ? 0 : level) : supported;
+    if (rows <= 0 || outputs <= 0) return used;
+#if defined(__x86_64__)
+    if (used == 2) {
+        product_avx512(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+        return used;
+    }
+    if (used == 1) {
+        product_avx2(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+        return used;
+    }
+#endif
+    product_portable(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+    return used;
+}
+
+void mpcl_packed_matmul(const float *x, long lda, long rows, long inputs, const float *packed, long outputs,
+                        const float *bias, float *y, long ldy, int accumulate) {
+    mpcl_packed_matmul_at(2, x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+}
