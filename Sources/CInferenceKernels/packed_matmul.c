@@ -9,6 +9,9 @@
 #include "CInferenceKernels.h"
 
 #pragma clang fp contract(fast)
+// The 16-float helpers below are always inlined into a function of one instruction set, so the
+// vector-argument ABI that differs between AVX2 and AVX-512 is never used across a call.
+#pragma clang diagnostic ignored "-Wpsabi"
 
 typedef float v16 __attribute__((ext_vector_type(16)));
 /// The same vector at any float's alignment, for loads and stores of unaligned rows.
@@ -28,14 +31,54 @@ void mpcl_pack_panels(const float *weight, long inputs, long outputs, float *pac
             }
 }
 
+typedef int v16i __attribute__((ext_vector_type(16)));
+
 #define load16(p) (*(const v16u *)(p))
 #define store16(p, v) (*(v16u *)(p) = (v))
+
+/// eˣ for x ≤ 0 by FastMath.exp's scheme (MPCLMath/FastMath.swift, the tape's GELU): n = round(x·log₂e)
+/// by the 1.5·2²³ shift, r = x − n·ln2 in two parts, eʳ by its degree-6 polynomial, times 2ⁿ built
+/// in the exponent bits. Inputs are clamped at −87.33, where FastMath returns 0 instead of e^−87.33
+/// ≈ 1e-38 — the same 1 − poly·e^(−x²) in erf either way.
+ALWAYS_INLINE v16 exp16(v16 v) {
+    v16 x = __builtin_elementwise_max(v, (v16)-87.33654f);
+    v16 magic = (v16)12582912.0f;
+    v16 shifted = x * 1.44269504f + magic;
+    v16 n = shifted - magic;
+    v16 r = x - n * 0.693359375f;
+    r = r - n * -2.1219444e-4f;
+    v16 p = (v16)1.98756915e-4f;
+    p = p * r + 1.39819995e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.16657959e-2f;
+    p = p * r + 1.66666655e-1f;
+    p = p * r + 5.00000012e-1f;
+    v16 y = p * r * r + r + 1;
+    v16i exponent = ((v16i)shifted - (v16i)magic + 127) << 23;
+    return y * (v16)exponent;
+}
+
+/// Exact GELU, ½x(1 + erf(x/√2)), with FastMath.erf's Abramowitz & Stegun 7.1.26 polynomial — the
+/// formula of the tape's `geluForward`, so the plan stays equal to it to far below 1e-5.
+ALWAYS_INLINE v16 gelu16(v16 v) {
+    v16 z = v * 0.70710678118654752440f;
+    v16 a = __builtin_elementwise_abs(z);
+    v16 t = 1 / (1 + 0.3275911f * a);
+    v16 poly = (v16)1.061405429f;
+    poly = poly * t - 1.453152027f;
+    poly = poly * t + 1.421413741f;
+    poly = poly * t - 0.284496736f;
+    poly = poly * t + 0.254829592f;
+    poly = poly * t;
+    v16 magnitude = 1 - poly * exp16(-(a * a));
+    return 0.5f * v * (1 + __builtin_elementwise_copysign(magnitude, z));
+}
 
 /// Rows [0, rows) (rows ≤ MR; missing rows repeat the last and are not stored) × panels
 /// [0, NP) starting at `panel` (all NP panels exist), columns from `column` of `outputs`.
 ALWAYS_INLINE void tile(const float *x, long lda, long rows, long inputs, const float *panel, long column,
-                        long outputs, const float *bias, float *y, long ldy, int accumulate, const int MR,
-                        const int NP) {
+                        long outputs, const float *bias, float *y, long ldy, int accumulate, int gelu,
+                        const int MR, const int NP) {
     const float *row[8];
     for (int i = 0; i < MR; i++) row[i] = x + (i < rows ? i : rows - 1) * lda;
     v16 acc[8][2];
@@ -53,25 +96,28 @@ ALWAYS_INLINE void tile(const float *x, long lda, long rows, long inputs, const 
     for (int p = 0; p < NP; p++) {
         long c = column + p * 16;
         long n = outputs - c < 16 ? outputs - c : 16;
-        if (n == 16) {
-            v16 add = bias ? load16(bias + c) : (v16)0;
-            for (int i = 0; i < MR; i++) {
-                if (i >= rows) break;
-                float *out = y + i * ldy + c;
-                v16 v = acc[i][p] + add;
-                if (accumulate) v += load16(out);
-                store16(out, v);
-            }
-        } else {
-            for (int i = 0; i < MR; i++) {
-                if (i >= rows) break;
-                float lanes[16];
-                store16(lanes, acc[i][p]);
-                float *out = y + i * ldy + c;
-                for (long j = 0; j < n; j++) {
-                    float v = lanes[j] + (bias ? bias[c + j] : 0);
-                    out[j] = accumulate ? out[j] + v : v;
+        float partial[16] = {0};  // the last panel's bias or y row, zero past the outputs
+        if (bias && n < 16)
+            for (long j = 0; j < n; j++) partial[j] = bias[c + j];
+        v16 add = bias ? (n == 16 ? load16(bias + c) : load16(partial)) : (v16)0;
+        for (int i = 0; i < MR; i++) {
+            if (i >= rows) break;
+            float *out = y + i * ldy + c;
+            v16 v = acc[i][p] + add;
+            if (accumulate) {
+                if (n == 16) {
+                    v += load16(out);
+                } else {
+                    for (long j = 0; j < n; j++) partial[j] = out[j];
+                    v += load16(partial);
                 }
+            }
+            if (gelu) v = gelu16(v);
+            if (n == 16) {
+                store16(out, v);
+            } else {
+                store16(partial, v);
+                for (long j = 0; j < n; j++) out[j] = partial[j];
             }
         }
     }
@@ -80,7 +126,7 @@ ALWAYS_INLINE void tile(const float *x, long lda, long rows, long inputs, const 
 /// Every row block of MR (the last one clamped) against every group of NP panels, then a lone
 /// panel when the count is odd.
 ALWAYS_INLINE void product(const float *x, long lda, long rows, long inputs, const float *packed, long outputs,
-                           const float *bias, float *y, long ldy, int accumulate, const int MR, const int NP) {
+                           const float *bias, float *y, long ldy, int accumulate, int gelu, const int MR, const int NP) {
     long panels = (outputs + 15) / 16;
     for (long first = 0; first < rows; first += MR) {
         long valid = rows - first < MR ? rows - first : MR;
@@ -89,37 +135,37 @@ ALWAYS_INLINE void product(const float *x, long lda, long rows, long inputs, con
         long p = 0;
         if (NP == 2)
             for (; p + 2 <= panels; p += 2)
-                tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, MR, 2);
+                tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, gelu, MR, 2);
         for (; p < panels; p++)
-            tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, MR, 1);
+            tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, gelu, MR, 1);
     }
 }
 
 static void product_portable(const float *x, long lda, long rows, long inputs, const float *packed, long outputs,
-                             const float *bias, float *y, long ldy, int accumulate) {
-    product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 4, 1);
+                             const float *bias, float *y, long ldy, int accumulate, int gelu) {
+    product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu, 4, 1);
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma"))) static void product_avx2(const float *x, long lda, long rows, long inputs,
                                                              const float *packed, long outputs, const float *bias,
-                                                             float *y, long ldy, int accumulate) {
+                                                             float *y, long ldy, int accumulate, int gelu) {
     if (rows == 1)
-        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 1, 2);
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu, 1, 2);
     else
-        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 6, 1);
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu, 6, 1);
 }
 
 __attribute__((target("avx512f,avx2,fma"))) static void product_avx512(const float *x, long lda, long rows,
                                                                        long inputs, const float *packed, long outputs,
                                                                        const float *bias, float *y, long ldy,
-                                                                       int accumulate) {
+                                                                       int accumulate, int gelu) {
     if (rows == 1)  // a single window: one row, no clamped rows
-        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 1, 2);
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu, 1, 2);
     else if (rows <= 4)  // a few rows: a shorter tile wastes less on clamped rows
-        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 4, 2);
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu, 4, 2);
     else
-        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, 8, 2);
+        product(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu, 8, 2);
 }
 #endif
 
@@ -145,25 +191,25 @@ int mpcl_packed_matmul_level(void) {
 }
 
 int mpcl_packed_matmul_at(int level, const float *x, long lda, long rows, long inputs, const float *packed,
-                          long outputs, const float *bias, float *y, long ldy, int accumulate) {
+                          long outputs, const float *bias, float *y, long ldy, int accumulate, int gelu) {
     int supported = mpcl_packed_matmul_level();
     int used = level < supported ? (level < 0 ? 0 : level) : supported;
     if (rows <= 0 || outputs <= 0) return used;
 #if defined(__x86_64__)
     if (used == 2) {
-        product_avx512(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+        product_avx512(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu);
         return used;
     }
     if (used == 1) {
-        product_avx2(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+        product_avx2(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu);
         return used;
     }
 #endif
-    product_portable(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+    product_portable(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu);
     return used;
 }
 
 void mpcl_packed_matmul(const float *x, long lda, long rows, long inputs, const float *packed, long outputs,
-                        const float *bias, float *y, long ldy, int accumulate) {
-    mpcl_packed_matmul_at(2, x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate);
+                        const float *bias, float *y, long ldy, int accumulate, int gelu) {
+    mpcl_packed_matmul_at(2, x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate, gelu);
 }

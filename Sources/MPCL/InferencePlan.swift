@@ -179,10 +179,10 @@ struct PlanContext {
     /// `packedMatmul`: nothing is packed, zeroed or allocated per call, whatever the row count. With
     /// `accumulate` the product is added to what y holds (a residual already written there), and a
     /// `bias` vector [outputs] is added as each tile is stored, which fuses both adds into the
-    /// product.
+    /// product; `gelu` applies the exact GELU to the result in the same pass.
     @inline(__always) func apply(
         _ layer: Dense, _ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldy: Int,
-        accumulate: Bool = true, bias biasVector: UnsafePointer<Float>? = nil
+        accumulate: Bool = true, bias biasVector: UnsafePointer<Float>? = nil, gelu: Bool = false
     ) {
         guard rows > 0, layer.outputs > 0 else { return }
         guard layer.inputs > 0 else {
@@ -190,19 +190,22 @@ struct PlanContext {
                 let row = y + r * ldy
                 if !accumulate { row.update(repeating: 0, count: layer.outputs) }
                 if let biasVector { for j in 0..<layer.outputs { row[j] += biasVector[j] } }
+                if gelu { geluInPlace(row, count: layer.outputs) }
             }
             return
         }
         packedMatmul(
             x, lda: lda, rows: rows, inputs: layer.inputs, packed: weight(layer.packed), outputs: layer.outputs, bias: biasVector,
-            into: y, ldy: ldy, accumulate: accumulate)
+            into: y, ldy: ldy, accumulate: accumulate, gelu: gelu)
     }
 
-    /// y = x · Wᵀ (+ b): the layer's bias when it has one, y's previous contents discarded.
+    /// y = x · Wᵀ (+ b), then GELU when `gelu`: the layer's bias when it has one, y's previous
+    /// contents discarded.
     @inline(__always) func affine(
-        _ layer: Dense, _ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldy: Int
+        _ layer: Dense, _ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldy: Int,
+        gelu: Bool = false
     ) {
-        apply(layer, x, rows: rows, lda: lda, into: y, ldy: ldy, accumulate: false, bias: bias(layer))
+        apply(layer, x, rows: rows, lda: lda, into: y, ldy: ldy, accumulate: false, bias: bias(layer), gelu: gelu)
     }
 
     /// The layer's bias in the weights, if it has one.

@@ -13,16 +13,17 @@ public func packPanels(_ weight: [Float], inputs: Int, outputs: Int) -> [Float] 
     return packed
 }
 
-/// y[r, c] = (accumulate ? y[r, c] : 0) + (bias?[c] ?? 0) + Σ_k x[r, k] · W[c, k] over `rows` rows
-/// (x rows `lda` floats apart, y rows `ldy`), W packed by `packPanels`. Unlike sgemm it packs
-/// nothing per call and needs no zeroing or bias pass over y: the bias and what y held are added
-/// when each register tile is stored. The tile kernel is chosen from the CPU's features at run
+/// y[r, c] = f((accumulate ? y[r, c] : 0) + (bias?[c] ?? 0) + Σ_k x[r, k] · W[c, k]) over `rows`
+/// rows (x rows `lda` floats apart, y rows `ldy`), W packed by `packPanels`, f the exact GELU
+/// (`geluForward`'s formula) when `gelu`, else the identity. Unlike sgemm it packs nothing per
+/// call and needs no zeroing, bias or activation pass over y: all are applied when each register
+/// tile is stored. The tile kernel is chosen from the CPU's features at run
 /// time (AVX-512, AVX2 + FMA, or portable vectors).
 @inline(__always) public func packedMatmul(
     _ x: UnsafePointer<Float>, lda: Int, rows: Int, inputs: Int, packed: UnsafePointer<Float>, outputs: Int,
-    bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool
+    bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool, gelu: Bool = false
 ) {
-    mpcl_packed_matmul(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate ? 1 : 0)
+    mpcl_packed_matmul(x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate ? 1 : 0, gelu ? 1 : 0)
 }
 
 /// The instruction sets `packedMatmul` can run at, best last.
@@ -39,9 +40,10 @@ public enum PackedMatmulLevel: Int32, Sendable, CaseIterable {
 /// path on one machine; returns the level that ran.
 @discardableResult public func packedMatmul(
     at level: PackedMatmulLevel, _ x: UnsafePointer<Float>, lda: Int, rows: Int, inputs: Int, packed: UnsafePointer<Float>,
-    outputs: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool
+    outputs: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool, gelu: Bool = false
 ) -> PackedMatmulLevel {
     PackedMatmulLevel(
-        rawValue: mpcl_packed_matmul_at(level.rawValue, x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate ? 1 : 0))
+        rawValue: mpcl_packed_matmul_at(
+            level.rawValue, x, lda, rows, inputs, packed, outputs, bias, y, ldy, accumulate ? 1 : 0, gelu ? 1 : 0))
         ?? .portable
 }

@@ -2,10 +2,16 @@ import Testing
 
 @testable import MPCLMath
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `packedMatmul` at every instruction set this CPU has (AVX-512, AVX2 + FMA, portable vectors)
 /// against the definition in Double, over shapes that exercise every tile edge: 1–19 rows (full
 /// and clamped row blocks), outputs that are and are not multiples of 16 and 32, strided x and y
-/// (the columns between rows must stay untouched), with and without bias and accumulation.
+/// (the columns between rows must stay untouched), with and without bias, accumulation and GELU.
 @Suite struct PackedMatmulTests {
     @Test func everyLevelMatchesTheDefinition() {
         var generator = SeededGenerator(seed: 14)
@@ -21,7 +27,7 @@ import Testing
             let packed = packPanels(weight, inputs: inputs, outputs: outputs)
             for level in PackedMatmulLevel.allCases {
                 for accumulate in [false, true] {
-                    for withBias in [false, true] {
+                    for (withBias, gelu) in [(false, false), (true, false), (false, true), (true, true)] {
                         var y = before
                         let used = x.withUnsafeBufferPointer { xs in
                             packed.withUnsafeBufferPointer { p in
@@ -30,7 +36,7 @@ import Testing
                                         packedMatmul(
                                             at: level, xs.baseAddress!, lda: lda, rows: rows, inputs: inputs, packed: p.baseAddress!,
                                             outputs: outputs, bias: withBias ? b.baseAddress! : nil, into: ys.baseAddress!, ldy: ldy,
-                                            accumulate: accumulate)
+                                            accumulate: accumulate, gelu: gelu)
                                     }
                                 }
                             }
@@ -46,6 +52,7 @@ import Testing
                                 }
                                 var expected = (accumulate ? Double(before[r * ldy + c]) : 0) + (withBias ? Double(bias[c]) : 0)
                                 for k in 0..<inputs { expected += Double(x[r * lda + k]) * Double(weight[c * inputs + k]) }
+                                if gelu { expected = 0.5 * expected * (1 + erf(expected / 2.0.squareRoot())) }
                                 #expect(abs(Double(got) - expected) < 1e-4, "rows \(rows) level \(used) [\(r), \(c)]")
                             }
                         }
