@@ -19,6 +19,9 @@ typedef float v16u __attribute__((ext_vector_type(16), aligned(4)));
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+/// Inner-dimension block: one register tile's k loop sums at most this many products.
+#define KBLOCK 64
+
 long mpcl_packed_floats(long inputs, long outputs) { return (outputs + 15) / 16 * 16 * inputs; }
 
 void mpcl_pack_panels(const float *weight, long inputs, long outputs, float *packed) {
@@ -41,6 +44,7 @@ typedef int v16i __attribute__((ext_vector_type(16)));
 /// in the exponent bits. Inputs are clamped at −87.33, where FastMath returns 0 instead of e^−87.33
 /// ≈ 1e-38 — the same 1 − poly·e^(−x²) in erf either way.
 ALWAYS_INLINE v16 exp16(v16 v) {
+#pragma clang fp contract(off)
     v16 x = __builtin_elementwise_max(v, (v16)-87.33654f);
     v16 magic = (v16)12582912.0f;
     v16 shifted = x * 1.44269504f + magic;
@@ -59,8 +63,12 @@ ALWAYS_INLINE v16 exp16(v16 v) {
 }
 
 /// Exact GELU, ½x(1 + erf(x/√2)), with FastMath.erf's Abramowitz & Stegun 7.1.26 polynomial — the
-/// formula of the tape's `geluForward`, so the plan stays equal to it to far below 1e-5.
+/// formula of the tape's `geluForward` in the same operation order and, like Swift, without fused
+/// multiply-adds (contraction off here), so it gives the tape's values bit for bit. That matters on
+/// ill-conditioned checkpoints, where ulp-level differences in a hidden layer reach 1e-5 in the
+/// output (run_parity.sh's perturbed checkpoints).
 ALWAYS_INLINE v16 gelu16(v16 v) {
+#pragma clang fp contract(off)
     v16 z = v * 0.70710678118654752440f;
     v16 a = __builtin_elementwise_abs(z);
     v16 t = 1 / (1 + 0.3275911f * a);
@@ -76,7 +84,7 @@ ALWAYS_INLINE v16 gelu16(v16 v) {
 
 /// Rows [0, rows) (rows ≤ MR; missing rows repeat the last and are not stored) × panels
 /// [0, NP) starting at `panel` (all NP panels exist), columns from `column` of `outputs`.
-ALWAYS_INLINE void tile(const float *x, long lda, long rows, long inputs, const float *panel, long column,
+ALWAYS_INLINE void tile(const float *x, long lda, long rows, long inputs, const float *panel, long panelFloats, long column,
                         long outputs, const float *bias, float *y, long ldy, int accumulate, int gelu,
                         const int MR, const int NP) {
     const float *row[8];
@@ -84,7 +92,6 @@ ALWAYS_INLINE void tile(const float *x, long lda, long rows, long inputs, const 
     v16 acc[8][2];
     for (int i = 0; i < MR; i++)
         for (int p = 0; p < NP; p++) acc[i][p] = (v16)0;
-    const long panelFloats = inputs * 16;
     for (long k = 0; k < inputs; k++) {
         v16 w[2];
         for (int p = 0; p < NP; p++) w[p] = load16(panel + p * panelFloats + k * 16);
@@ -132,12 +139,25 @@ ALWAYS_INLINE void product(const float *x, long lda, long rows, long inputs, con
         long valid = rows - first < MR ? rows - first : MR;
         const float *xs = x + first * lda;
         float *ys = y + first * ldy;
-        long p = 0;
-        if (NP == 2)
-            for (; p + 2 <= panels; p += 2)
-                tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, gelu, MR, 2);
-        for (; p < panels; p++)
-            tile(xs, lda, valid, inputs, packed + p * inputs * 16, p * 16, outputs, bias, ys, ldy, accumulate, gelu, MR, 1);
+        // Long inner dimensions are summed in blocks of KBLOCK, each block's partial sum added to y,
+        // so the rounding error grows with the block count rather than with all of k (the tokenisers'
+        // 256–768 inputs; every per-token layer has k ≤ 192). Bias on the first block, GELU after the last.
+        for (long k0 = 0; k0 < inputs; k0 += KBLOCK) {
+            long kb = inputs - k0 < KBLOCK ? inputs - k0 : KBLOCK;
+            int first_block = k0 == 0;
+            int last_block = k0 + kb == inputs;
+            const float *blockBias = first_block ? bias : 0;
+            int blockAccumulate = first_block ? accumulate : 1;
+            int blockGelu = last_block ? gelu : 0;
+            long p = 0;
+            if (NP == 2)
+                for (; p + 2 <= panels; p += 2)
+                    tile(xs + k0, lda, valid, kb, packed + p * inputs * 16 + k0 * 16, inputs * 16, p * 16, outputs,
+                         blockBias, ys, ldy, blockAccumulate, blockGelu, MR, 2);
+            for (; p < panels; p++)
+                tile(xs + k0, lda, valid, kb, packed + p * inputs * 16 + k0 * 16, inputs * 16, p * 16, outputs, blockBias,
+                     ys, ldy, blockAccumulate, blockGelu, MR, 1);
+        }
     }
 }
 

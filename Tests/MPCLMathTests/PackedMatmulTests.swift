@@ -63,4 +63,34 @@ import Testing
         #expect(levelsRun.contains(.portable))
         #expect(levelsRun.contains(PackedMatmulLevel.current))
     }
+
+    /// The GELU epilogue gives the tape's GELU bit for bit (same formula, same order, no fused
+    /// multiply-adds): through an identity weight the product is exact, so only GELU differs.
+    @Test func geluEpilogueIsTheTapesGeluExactly() {
+        let width = 16
+        let rows = 64
+        var x = [Float](repeating: 0, count: rows * width)
+        for i in x.indices { x[i] = Float(i - x.count / 2) * 0.173 }
+        x[0] = -100
+        x[1] = 100
+        x[2] = 0
+        var identity = [Float](repeating: 0, count: width * width)
+        for i in 0..<width { identity[i * width + i] = 1 }
+        let packed = packPanels(identity, inputs: width, outputs: width)
+        var expected = x
+        expected.withUnsafeMutableBufferPointer { geluInPlace($0.baseAddress!, count: $0.count) }
+        for level in PackedMatmulLevel.allCases {
+            var y = [Float](repeating: .nan, count: rows * width)
+            x.withUnsafeBufferPointer { xs in
+                packed.withUnsafeBufferPointer { p in
+                    y.withUnsafeMutableBufferPointer { ys in
+                        _ = packedMatmul(
+                            at: level, xs.baseAddress!, lda: width, rows: rows, inputs: width, packed: p.baseAddress!, outputs: width,
+                            bias: nil, into: ys.baseAddress!, ldy: width, accumulate: false, gelu: true)
+                    }
+                }
+            }
+            #expect(y.map(\.bitPattern) == expected.map(\.bitPattern), "level \(level)")
+        }
+    }
 }
