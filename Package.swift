@@ -48,7 +48,10 @@ let package = Package(
         // Foundations with no knowledge of emotions.
         .target(name: "JSON", swiftSettings: optimised),
         .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: optimised),
-        .target(name: "MPCLMath", dependencies: ["CBLAS"], swiftSettings: optimised),
+        // The inference plan's packed-weight matrix product: C, compiled per instruction set and chosen
+        // from the CPU's features at run time (AVX-512 where the CPU has it, whatever `targetCPU` is).
+        .target(name: "CInferenceKernels"),
+        .target(name: "MPCLMath", dependencies: ["CBLAS", "CInferenceKernels"], swiftSettings: optimised),
         .target(name: "HTTP1", dependencies: ["COpenSSL"], swiftSettings: optimised),
 
         // The words the model, the data and the service share: input layouts and label sets.

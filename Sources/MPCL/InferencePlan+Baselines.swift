@@ -25,10 +25,8 @@ struct MLPProgram {
         let (fc1, fc2, fc3) = layers
         let h1 = context.buffer(hidden1)
         let h2 = context.buffer(hidden2)
-        context.affine(fc1, context.input, rows: rows, lda: fc1.inputs, into: h1, ldy: fc1.outputs)
-        geluInPlace(h1, count: rows * fc1.outputs)
-        context.affine(fc2, h1, rows: rows, lda: fc2.inputs, into: h2, ldy: fc2.outputs)
-        geluInPlace(h2, count: rows * fc2.outputs)
+        context.affine(fc1, context.input, rows: rows, lda: fc1.inputs, into: h1, ldy: fc1.outputs, gelu: true)
+        context.affine(fc2, h1, rows: rows, lda: fc2.inputs, into: h2, ldy: fc2.outputs, gelu: true)
         context.affine(fc3, h2, rows: rows, lda: fc3.inputs, into: context.output, ldy: fc3.outputs)
         context.softmaxRows(context.output, rows: rows, width: fc3.outputs)
     }

@@ -349,9 +349,9 @@ struct MPCLProgram {
         }
         let beh = context.buffer(regions.behStates)
         for plane in 0..<facePlanes {
-            let y = beh + plane * d
-            fillRows(y, rows: windows, ldy: behTokens * d, with: context.weight(facePlaneBias) + plane * d, count: d)
-            context.apply(face, input + faceStart + plane * faceBins, rows: windows, lda: features, into: y, ldy: behTokens * d)
+            context.apply(
+                face, input + faceStart + plane * faceBins, rows: windows, lda: features, into: beh + plane * d, ldy: behTokens * d,
+                accumulate: false, bias: context.weight(facePlaneBias) + plane * d)
         }
         context.affine(globalBeh, input + faceStart, rows: windows, lda: features, into: beh + facePlanes * d, ldy: behTokens * d)
     }
@@ -475,10 +475,8 @@ struct MPCLProgram {
         context.apply(weights.out, retrieved, rows: rows, lda: memory.scales * d, into: output, ldy: d)
         layerNormInPlace(output, gain: context.weight(weights.norm1.gain), bias: context.weight(weights.norm1.bias), rows: rows, width: d)
         let hidden = context.buffer(regions.hidden)
-        context.affine(weights.ffn1, output, rows: rows, lda: d, into: hidden, ldy: 2 * d)
-        geluInPlace(hidden, count: rows * 2 * d)
-        addToRows(output, rows: rows, ldy: d, context.weight(weights.ffn2.bias!), count: d)
-        context.apply(weights.ffn2, hidden, rows: rows, lda: 2 * d, into: output, ldy: d)
+        context.affine(weights.ffn1, output, rows: rows, lda: d, into: hidden, ldy: 2 * d, gelu: true)
+        context.apply(weights.ffn2, hidden, rows: rows, lda: 2 * d, into: output, ldy: d, bias: context.bias(weights.ffn2))
         layerNormInPlace(output, gain: context.weight(weights.norm2.gain), bias: context.weight(weights.norm2.bias), rows: rows, width: d)
     }
 
@@ -580,8 +578,7 @@ struct MPCLProgram {
         }
         // Q² = LN(Q¹ + W_a (A Q¹) + b_a).
         let propagate = propagate!
-        addToRows(queries, rows: rows, ldy: d, context.weight(propagate.bias!), count: d)
-        context.apply(propagate, associated, rows: rows, lda: d, into: queries, ldy: d)
+        context.apply(propagate, associated, rows: rows, lda: d, into: queries, ldy: d, bias: context.bias(propagate))
         let norm = cooccurrenceNorm!
         layerNormInPlace(queries, gain: context.weight(norm.gain), bias: context.weight(norm.bias), rows: rows, width: d)
     }
@@ -595,12 +592,10 @@ struct MPCLProgram {
         var x = UnsafePointer(context.buffer(regions.queries))
         if let (compress1, norm1, compress2, norm2) = compress {
             let h1 = context.buffer(regions.compressed1)
-            context.affine(compress1, x, rows: rows, lda: d, into: h1, ldy: compress1.outputs)
-            geluInPlace(h1, count: rows * compress1.outputs)
+            context.affine(compress1, x, rows: rows, lda: d, into: h1, ldy: compress1.outputs, gelu: true)
             layerNormInPlace(h1, gain: context.weight(norm1.gain), bias: context.weight(norm1.bias), rows: rows, width: compress1.outputs)
             let h2 = context.buffer(regions.compressed2)
-            context.affine(compress2, h1, rows: rows, lda: compress1.outputs, into: h2, ldy: compress2.outputs)
-            geluInPlace(h2, count: rows * compress2.outputs)
+            context.affine(compress2, h1, rows: rows, lda: compress1.outputs, into: h2, ldy: compress2.outputs, gelu: true)
             layerNormInPlace(h2, gain: context.weight(norm2.gain), bias: context.weight(norm2.bias), rows: rows, width: compress2.outputs)
             x = UnsafePointer(h2)
         }

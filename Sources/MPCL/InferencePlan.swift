@@ -137,14 +137,13 @@ struct WeightBlob {
         return offset
     }
 
-    /// Appends a linear layer (weight [out, in], PyTorch's layout; optional bias [out]).
+    /// Appends a linear layer (weight [out, in], PyTorch's layout; optional bias [out]), its weight
+    /// packed into `packedMatmul`'s panels.
     mutating func dense(_ weight: [Float], bias: [Float]?, inputs: Int, outputs: Int) -> Dense {
         precondition(weight.count == inputs * outputs && (bias?.count ?? outputs) == outputs, "dense: shapes do not match")
-        var transposed: Int? = nil
-        if outputs % 16 == 0 {
-            transposed = add((0..<(inputs * outputs)).map { weight[($0 % outputs) * inputs + $0 / outputs] })
-        }
-        return Dense(weight: add(weight), transposed: transposed, bias: bias.map { add($0) }, inputs: inputs, outputs: outputs)
+        return Dense(
+            packed: add(packPanels(weight, inputs: inputs, outputs: outputs)), bias: bias.map { add($0) }, inputs: inputs,
+            outputs: outputs)
     }
 
     /// Appends the layer `name` (`name.weight`, and `name.bias` when `bias`) of `parameters`.
@@ -154,11 +153,9 @@ struct WeightBlob {
     }
 }
 
-/// A linear layer in the weight blob: y = x Wᵀ (+ b), W [outputs, inputs]; Wᵀ [inputs, outputs]
-/// too when the outputs are a multiple of 16 (for `smallMatmul`).
+/// A linear layer in the weight blob: y = x Wᵀ (+ b), W [outputs, inputs] packed by `packPanels`.
 struct Dense {
-    let weight: Int
-    let transposed: Int?
+    let packed: Int
     let bias: Int?
     let inputs: Int
     let outputs: Int
@@ -178,48 +175,41 @@ struct PlanContext {
         layout.pointer(region, arena, windows: windows)
     }
 
-    /// Below this many rows a layer with a transposed copy runs on `smallMatmul` instead of sgemm.
-    static let smallRows = 32
-
-    /// y[r] (+)= x[r] · Wᵀ over `rows` rows (`lda`, `ldy` floats apart): one sgemm, sgemv for one
-    /// row, or the register-tiled `smallMatmul` for a few rows (one window's tokens). With
-    /// `accumulate` the product is added to what y holds (a bias or residual already written
-    /// there), which fuses the add into the product.
+    /// y[r] (+)= x[r] · Wᵀ (+ b) over `rows` rows (`lda`, `ldy` floats apart) by the packed-weight
+    /// `packedMatmul`: nothing is packed, zeroed or allocated per call, whatever the row count. With
+    /// `accumulate` the product is added to what y holds (a residual already written there), and a
+    /// `bias` vector [outputs] is added as each tile is stored, which fuses both adds into the
+    /// product; `gelu` applies the exact GELU to the result in the same pass.
     @inline(__always) func apply(
         _ layer: Dense, _ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldy: Int,
-        accumulate: Bool = true
+        accumulate: Bool = true, bias biasVector: UnsafePointer<Float>? = nil, gelu: Bool = false
     ) {
         guard rows > 0, layer.outputs > 0 else { return }
         guard layer.inputs > 0 else {
-            if !accumulate { for r in 0..<rows { (y + r * ldy).update(repeating: 0, count: layer.outputs) } }
+            for r in 0..<rows {
+                let row = y + r * ldy
+                if !accumulate { row.update(repeating: 0, count: layer.outputs) }
+                if let biasVector { for j in 0..<layer.outputs { row[j] += biasVector[j] } }
+                if gelu { geluInPlace(row, count: layer.outputs) }
+            }
             return
         }
-        if rows > 1, rows <= Self.smallRows, let transposed = layer.transposed {
-            smallMatmul(
-                x, lda: lda, rows: rows, inner: layer.inputs, transposedWeight: weight(transposed), columns: layer.outputs, into: y,
-                ldy: ldy, accumulate: accumulate)
-        } else if rows == 1 {
-            Float.gemv(
-                transposeA: false, m: layer.outputs, n: layer.inputs, alpha: 1, a: weight(layer.weight), lda: layer.inputs, x: x,
-                beta: accumulate ? 1 : 0, y: y)
-        } else {
-            Float.gemm(
-                transposeA: false, transposeB: true, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1, a: x, lda: lda,
-                b: weight(layer.weight), ldb: layer.inputs, beta: accumulate ? 1 : 0, c: y, ldc: ldy)
-        }
+        packedMatmul(
+            x, lda: lda, rows: rows, inputs: layer.inputs, packed: weight(layer.packed), outputs: layer.outputs, bias: biasVector,
+            into: y, ldy: ldy, accumulate: accumulate, gelu: gelu)
     }
 
-    /// y = x · Wᵀ + b with y's rows pre-filled with the bias (the layer must have one).
+    /// y = x · Wᵀ (+ b), then GELU when `gelu`: the layer's bias when it has one, y's previous
+    /// contents discarded.
     @inline(__always) func affine(
-        _ layer: Dense, _ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldy: Int
+        _ layer: Dense, _ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldy: Int,
+        gelu: Bool = false
     ) {
-        if let bias = layer.bias {
-            fillRows(y, rows: rows, ldy: ldy, with: weight(bias), count: layer.outputs)
-            apply(layer, x, rows: rows, lda: lda, into: y, ldy: ldy)
-        } else {
-            apply(layer, x, rows: rows, lda: lda, into: y, ldy: ldy, accumulate: false)
-        }
+        apply(layer, x, rows: rows, lda: lda, into: y, ldy: ldy, accumulate: false, bias: bias(layer), gelu: gelu)
     }
+
+    /// The layer's bias in the weights, if it has one.
+    @inline(__always) func bias(_ layer: Dense) -> UnsafePointer<Float>? { layer.bias.map { weight($0) } }
 
     /// Row softmax of `rows` rows of `width` logits in place (shifted by the row maximum).
     @inline(__always) func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {

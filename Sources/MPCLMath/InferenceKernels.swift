@@ -43,14 +43,6 @@
     }
 }
 
-/// Adds one vector to every row: y[r, 0..<n] += v.
-@inlinable public func addToRows(_ y: UnsafeMutablePointer<Float>, rows: Int, ldy: Int, _ v: UnsafePointer<Float>, count n: Int) {
-    for r in 0..<rows {
-        let row = y + r * ldy
-        for j in 0..<n { row[j] += v[j] }
-    }
-}
-
 /// One run of stored patterns (keys and values, d wide each) that a window's queries attend to.
 /// Row t of window b has its key at `keys + b·windowStride + t·rowStride` and its value at the same
 /// offset from `values`; a window stride of 0 means every window shares the rows (learned slots).
@@ -346,56 +338,5 @@ public struct KeyValueSegment {
         }
         out[c] = total
         c += 1
-    }
-}
-
-/// y[r, 0..<N] (+)= Σ_k x[r, k] · Wᵀ[k, 0..<N] for a few rows, from a weight stored transposed
-/// [K, N] at load (N a multiple of 16). BLAS packs its operands on every call, which for the 4–32
-/// rows of one window's tokens costs as much as the product; here four rows × 16 columns
-/// accumulate in registers (eight independent FMA chains) and nothing is copied.
-@inlinable public func smallMatmul(
-    _ x: UnsafePointer<Float>, lda: Int, rows: Int, inner: Int, transposedWeight wt: UnsafePointer<Float>, columns: Int,
-    into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool
-) {
-    var first = 0
-    while first < rows {
-        let valid = min(4, rows - first)
-        // Rows past the end repeat the last valid one; their results are not stored.
-        let x0 = x + first * lda
-        let x1 = x + (first + min(1, valid - 1)) * lda
-        let x2 = x + (first + min(2, valid - 1)) * lda
-        let x3 = x + (first + min(3, valid - 1)) * lda
-        let y0 = y + first * ldy
-        var c = 0
-        while c + 16 <= columns {
-            var a0 = SIMD16<Float>()
-            var a1 = SIMD16<Float>()
-            var a2 = SIMD16<Float>()
-            var a3 = SIMD16<Float>()
-            var w = UnsafeRawPointer(wt + c)
-            for k in 0..<inner {
-                let v = w.loadUnaligned(as: SIMD16<Float>.self)
-                a0.addProduct(x0[k], v)
-                a1.addProduct(x1[k], v)
-                a2.addProduct(x2[k], v)
-                a3.addProduct(x3[k], v)
-                w += columns * MemoryLayout<Float>.stride
-            }
-            let results = (a0, a1, a2, a3)
-            for r in 0..<valid {
-                let out = UnsafeMutableRawPointer(y0 + r * ldy + c)
-                var value: SIMD16<Float>
-                switch r {
-                case 0: value = results.0
-                case 1: value = results.1
-                case 2: value = results.2
-                default: value = results.3
-                }
-                if accumulate { value += out.loadUnaligned(as: SIMD16<Float>.self) }
-                out.storeBytes(of: value, as: SIMD16<Float>.self)
-            }
-            c += 16
-        }
-        first += 4
     }
 }
