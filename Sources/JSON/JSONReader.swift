@@ -38,9 +38,9 @@ public struct JSONReader {
 
     public init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: offset) }
+    @usableFromInline func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: offset) }
 
-    mutating func skipWhitespace() {
+    @inlinable mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x09, 0x0A, 0x0D: offset += 1
@@ -50,7 +50,7 @@ public struct JSONReader {
     }
 
     /// The kind of the next value, without consuming it.
-    public mutating func peekKind() throws(JSONParseError) -> JSONKind {
+    @inlinable public mutating func peekKind() throws(JSONParseError) -> JSONKind {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unexpected end of input, expected a value") }
         switch bytes[offset] {
@@ -116,7 +116,7 @@ public struct JSONReader {
 
     /// Whether the open array has another element (then read it); `first` is true for the first
     /// call after `beginArray`.
-    public mutating func nextElement(first: Bool) throws(JSONParseError) -> Bool {
+    @inlinable public mutating func nextElement(first: Bool) throws(JSONParseError) -> Bool {
         skipWhitespace()
         if first {
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") { return close() != nil }
@@ -129,7 +129,7 @@ public struct JSONReader {
         return true
     }
 
-    private mutating func close() -> String? {
+    @usableFromInline mutating func close() -> String? {
         depth -= 1
         offset += 1
         return nil
@@ -284,7 +284,7 @@ public struct JSONReader {
     /// decimals (≤ 15 significant digits, |exponent| ≤ 22) are converted exactly as `digits × 10^e`
     /// or `digits / 10^e`, both operands exact in Double, so the single rounding is correct;
     /// anything else goes to `strtod`, which rounds correctly too.
-    public mutating func readNumber() throws(JSONParseError) -> Double {
+    @inlinable public mutating func readNumber() throws(JSONParseError) -> Double {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unexpected end of input, expected a value") }
         let start = offset
@@ -343,16 +343,16 @@ public struct JSONReader {
         return slowParse(from: start, to: offset)
     }
 
-    func slowParse(from start: Int, to end: Int) -> Double {
+    @usableFromInline func slowParse(from start: Int, to end: Int) -> Double {
         var text = [CChar](repeating: 0, count: end - start + 1)
         for index in 0..<(end - start) { text[index] = CChar(bitPattern: bytes[start + index]) }
         return strtod(text, nil)
     }
 
-    @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
+    @inlinable @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
 }
 
-private let powersOfTen: [Double] = (0...22).map { exponent in
+@usableFromInline let powersOfTen: [Double] = (0...22).map { exponent in
     var value = 1.0
     for _ in 0..<exponent { value *= 10 }
     return value
