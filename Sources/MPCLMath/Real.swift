@@ -95,6 +95,9 @@ public func setBLASThreads(_ count: Int) {
     openblas_set_num_threads(Int32(count))
 }
 
+/// The number of threads OpenBLAS uses now.
+public var blasThreads: Int { Int(openblas_get_num_threads()) }
+
 /// BLAS threads for training: `requested` (OPENBLAS_NUM_THREADS) capped at the CPUs this process
 /// may use, else 1. The trainer's matrices are small enough that a second BLAS thread gains little
 /// on idle cores, and OpenBLAS threads spin at every synchronisation: when another process shares

@@ -31,6 +31,10 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        // The binary trains with this process's BLAS thread count, so both reproduce each other's
+        // bits (OpenBLAS splits reductions by thread count); never change the count in-process:
+        // other tests train concurrently.
+        process.environment = ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": String(blasThreads)]) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -118,7 +122,6 @@ import Testing
         _ = try Checkpoint.read(from: out + "/model.safetensors")
         var options = F.options(model: .mlp, protocolName: "kfold:2", epochs: 6)
         options.batchSize = 64
-        useTrainingBLASThreads()  // the binary's count: bit-identical results need the same BLAS split
         let reference = try FitRun(options: options).run()
         #expect(try F.readPredictions(out) == reference.predictions)
     }
