@@ -4,6 +4,8 @@ import MPCLMath
 /// exponential learning-rate decay applied by the caller once per epoch (`decayLearningRate()`):
 /// g ← g + λθ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
 /// θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε).
+/// The moments are buffers in the layout of `ParameterSet.buffer`, so an update is one loop over
+/// every scalar of the model.
 public struct Adam<S: Real>: Sendable {
     public var learningRate: Double
     public var beta1 = 0.9
@@ -13,19 +15,21 @@ public struct Adam<S: Real>: Sendable {
     /// Multiplier applied to the learning rate by `decayLearningRate()` (0.99 per epoch).
     public var decay: Double
     public private(set) var step = 0
-    public var firstMoments: [[S]]
-    public var secondMoments: [[S]]
+    /// m, in the layout of `ParameterSet.buffer`.
+    public var firstMoments: [S]
+    /// v, in the layout of `ParameterSet.buffer`.
+    public var secondMoments: [S]
 
     public init(parameters: ParameterSet<S>, learningRate: Double = 1e-3, weightDecay: Double = 1e-5, decay: Double = 0.99) {
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.decay = decay
-        firstMoments = parameters.tensors.map { [S](repeating: 0, count: $0.count) }
+        firstMoments = [S](repeating: 0, count: parameters.scalarCount)
         secondMoments = firstMoments
     }
 
     /// Restores a saved optimiser state (resumed training).
-    public init(learningRate: Double, weightDecay: Double, decay: Double, step: Int, firstMoments: [[S]], secondMoments: [[S]]) {
+    public init(learningRate: Double, weightDecay: Double, decay: Double, step: Int, firstMoments: [S], secondMoments: [S]) {
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.decay = decay
@@ -34,10 +38,11 @@ public struct Adam<S: Real>: Sendable {
         self.secondMoments = secondMoments
     }
 
-    /// One update of every parameter from its gradient.
+    /// One update of every parameter from the gradient buffer (layout of `parameters.buffer`).
     @_specialize(exported:true,where S == Float)
-    public mutating func update(_ parameters: inout ParameterSet<S>, gradients: [Tensor<S>]) {
-        precondition(gradients.count == parameters.tensors.count, "one gradient per parameter")
+    public mutating func update(_ parameters: inout ParameterSet<S>, gradients: [S]) {
+        precondition(gradients.count == parameters.scalarCount, "one gradient per parameter scalar")
+        precondition(firstMoments.count == gradients.count && secondMoments.count == gradients.count, "moments do not match the model")
         step += 1
         let b1 = S(beta1)
         let b2 = S(beta2)
@@ -46,17 +51,14 @@ public struct Adam<S: Real>: Sendable {
         let rate = S(learningRate)
         let decayTerm = S(weightDecay)
         let eps = S(epsilon)
-        for index in parameters.tensors.indices {
-            let gradient = gradients[index].data
-            parameters.tensors[index].data.withUnsafeMutableBufferPointer { theta in
-                firstMoments[index].withUnsafeMutableBufferPointer { m in
-                    secondMoments[index].withUnsafeMutableBufferPointer { v in
-                        for i in 0..<theta.count {
-                            let g = gradient[i] + decayTerm * theta[i]
-                            m[i] = b1 * m[i] + (1 - b1) * g
-                            v[i] = b2 * v[i] + (1 - b2) * g * g
-                            theta[i] -= rate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
-                        }
+        parameters.buffer.withUnsafeMutableBufferPointer { theta in
+            firstMoments.withUnsafeMutableBufferPointer { m in
+                secondMoments.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<theta.count {
+                        let g = gradients[i] + decayTerm * theta[i]
+                        m[i] = b1 * m[i] + (1 - b1) * g
+                        v[i] = b2 * v[i] + (1 - b2) * g * g
+                        theta[i] -= rate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
                     }
                 }
             }

@@ -23,8 +23,9 @@ public struct Checkpoint: Sendable {
     /// The checkpoint as a safetensors container.
     public var container: SafeTensors {
         let classes = model.config.labels.count
-        var entries = zip(model.parameters.names, model.parameters.tensors).map {
-            SafeTensors.Entry(name: $0.0, shape: $0.1.shape, values: $0.1.data)
+        let parameters = model.parameters
+        var entries = parameters.slots.map {
+            SafeTensors.Entry(name: $0.name, shape: $0.shape, values: Array(parameters.buffer[$0.range]))
         }
         entries.append(.init(name: "normalization.mean", shape: [normalization.mean.count], values: normalization.mean))
         entries.append(.init(name: "normalization.std", shape: [normalization.std.count], values: normalization.std))

@@ -1,15 +1,16 @@
 import MPCLMath
 
 extension Model {
-    /// The loss on one batch and the gradient of every parameter (in `parameters` order).
+    /// The loss on one batch and the gradient of every parameter, as one buffer in the layout of
+    /// `parameters.buffer`.
     /// `seed` fixes the dropout masks, so the same call is reproducible.
     @_specialize(exported:true,where S == Float)
     public func lossAndGradients(
         features: Tensor<S>, targets: Tensor<S>, cooccurrenceWeight: S = 1, training: Bool = true, seed: UInt64 = 0
-    ) -> (loss: S, gradients: [Tensor<S>]) {
+    ) -> (loss: S, gradients: [S]) {
         let tape = Tape<S>(recording: true, training: training, seed: seed)
         let output = forward(tape, features: features, targets: targets, cooccurrenceWeight: cooccurrenceWeight)
-        guard let loss = output.loss else { return (0, parameters.tensors.map { Tensor(zeros: $0.shape) }) }
+        guard let loss = output.loss else { return (0, [S](repeating: 0, count: parameters.scalarCount)) }
         tape.backward(from: loss)
         return (tape.value(loss).data[0], output.parameters.gradients())
     }

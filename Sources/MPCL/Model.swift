@@ -37,11 +37,11 @@ public struct Model<S: Real>: Sendable {
     /// A model from stored parts (a checkpoint); shapes must match what `config` builds.
     public init(config: ModelConfig, parameters: ParameterSet<S>, labelStatistics: LabelStatistics) throws(ConfigError) {
         let reference = try Model(config: config, labelStatistics: labelStatistics, seed: 0)
-        for (name, tensor) in zip(reference.parameters.names, reference.parameters.tensors) {
-            guard let position = parameters.position(of: name) else { throw ConfigError("missing tensor '\(name)'") }
-            let shape = parameters.tensors[position].shape
-            guard shape == tensor.shape else {
-                throw ConfigError("tensor '\(name)' has shape \(shape), the configuration needs \(tensor.shape)")
+        for expected in reference.parameters.slots {
+            guard let position = parameters.position(of: expected.name) else { throw ConfigError("missing tensor '\(expected.name)'") }
+            let shape = parameters.slots[position].shape
+            guard shape == expected.shape else {
+                throw ConfigError("tensor '\(expected.name)' has shape \(shape), the configuration needs \(expected.shape)")
             }
         }
         var ordered = ParameterSet<S>()

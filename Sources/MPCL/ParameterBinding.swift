@@ -10,22 +10,26 @@ public final class ParameterBinding<S: Real> {
     init(tape: Tape<S>, parameters: ParameterSet<S>) {
         self.tape = tape
         self.parameters = parameters
-        self.bound = [Var?](repeating: nil, count: parameters.tensors.count)
+        self.bound = [Var?](repeating: nil, count: parameters.slots.count)
     }
 
     /// The tape entry of parameter `name`.
     func callAsFunction(_ name: String) -> Var {
         guard let position = parameters.position(of: name) else { preconditionFailure("unknown parameter \(name)") }
         if let existing = bound[position] { return existing }
-        let variable = tape.parameter(parameters.tensors[position])
+        let variable = tape.parameter(parameters.tensor(at: position))
         bound[position] = variable
         return variable
     }
 
-    /// Every parameter's gradient, in `parameters` order (zeros for parameters the pass never used).
-    public func gradients() -> [Tensor<S>] {
-        parameters.tensors.indices.map { position in
-            bound[position].map { tape.gradient($0) } ?? Tensor(zeros: parameters.tensors[position].shape)
+    /// Every parameter's gradient as one buffer in the layout of `parameters.buffer` (zeros for
+    /// parameters the pass never used).
+    public func gradients() -> [S] {
+        var buffer = [S](repeating: 0, count: parameters.scalarCount)
+        for (position, variable) in bound.enumerated() {
+            guard let variable else { continue }
+            buffer.replaceSubrange(parameters.slots[position].range, with: tape.gradient(variable).data)
         }
+        return buffer
     }
 }

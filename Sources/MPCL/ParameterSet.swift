@@ -1,33 +1,63 @@
 import MPCLMath
 
-/// A model's trainable tensors, in a fixed order, each under a readable hierarchical name
-/// (`msam.phys.query.weight`). The order is the checkpoint's order and the optimiser's.
+/// A model's trainable tensors as one contiguous buffer (as in llm.c): every parameter, in a fixed
+/// order, occupies a range of `buffer` under a readable hierarchical name
+/// (`msam.phys.query.weight`). Gradients and Adam's moments are buffers of the same layout, so the
+/// optimiser is one loop over the whole model and a checkpoint writes the buffer in order.
 public struct ParameterSet<S: Real>: Sendable {
-    public private(set) var names: [String] = []
-    public var tensors: [Tensor<S>] = []
+    /// Where one parameter lives in `buffer`.
+    public struct Slot: Equatable, Sendable {
+        public let name: String
+        public let offset: Int
+        public let shape: [Int]
+        public var count: Int { shape.reduce(1, *) }
+        public var range: Range<Int> { offset..<offset + count }
+    }
+
+    /// The parameters in order: the checkpoint's order and the buffer's.
+    public private(set) var slots: [Slot] = []
+    /// Every parameter's values, one after another in `slots` order.
+    public var buffer: [S] = []
     private var positions: [String: Int] = [:]
 
     public init() {}
 
-    /// Adds a tensor under a new name.
+    /// Appends a tensor under a new name.
     public mutating func add(_ name: String, _ tensor: Tensor<S>) {
         precondition(positions[name] == nil, "duplicate parameter \(name)")
-        positions[name] = names.count
-        names.append(name)
-        tensors.append(tensor)
+        positions[name] = slots.count
+        slots.append(Slot(name: name, offset: buffer.count, shape: tensor.shape))
+        buffer.append(contentsOf: tensor.data)
     }
 
-    /// The position of `name`, or nil.
+    /// The names in order.
+    public var names: [String] { slots.map(\.name) }
+
+    /// The position of `name` in `slots`, or nil.
     public func position(of name: String) -> Int? { positions[name] }
 
-    /// The tensor called `name` (which must exist: names come from the model's own code).
+    /// A copy of the parameter at `position`.
+    public func tensor(at position: Int) -> Tensor<S> {
+        let slot = slots[position]
+        return Tensor(shape: slot.shape, data: Array(buffer[slot.range]))
+    }
+
+    /// Copies of every parameter, in order.
+    public var tensors: [Tensor<S>] { slots.indices.map(tensor(at:)) }
+
+    /// The tensor called `name` (which must exist: names come from the model's own code); setting
+    /// it writes its range of the buffer, so the shape must stay the same.
     public subscript(name: String) -> Tensor<S> {
-        get { tensors[positions[name]!] }
-        set { tensors[positions[name]!] = newValue }
+        get { tensor(at: positions[name]!) }
+        set {
+            let slot = slots[positions[name]!]
+            precondition(newValue.shape == slot.shape, "parameter \(name) is \(slot.shape), not \(newValue.shape)")
+            buffer.replaceSubrange(slot.range, with: newValue.data)
+        }
     }
 
     /// Total number of scalars.
-    public var scalarCount: Int { tensors.reduce(0) { $0 + $1.count } }
+    public var scalarCount: Int { buffer.count }
 }
 
 /// Seeded initialisation as docs/MODEL.md states it.

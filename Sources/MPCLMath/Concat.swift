@@ -1,3 +1,48 @@
+/// Token concatenation, one part at a time: out [B, total, d] receives part [B, n, d] (or a shared
+/// part [n, d], the same for every window) in token rows [offset, offset + n) of every window.
+@inlinable public func concatTokensForward<S: Real>(
+    _ out: UnsafeMutablePointer<S>, _ part: UnsafePointer<S>, batch: Int, tokens: Int, total: Int, offset: Int, width: Int,
+    shared: Bool
+) {
+    let block = tokens * width
+    guard block > 0 else { return }
+    for b in 0..<batch {
+        (out + (b * total + offset) * width).update(from: part + (shared ? 0 : b * block), count: block)
+    }
+}
+
+/// Gradient of `concatTokensForward` for one part, accumulated: dPart += its rows of dOut (summed
+/// over the batch for a shared part).
+@inlinable public func concatTokensBackward<S: Real>(
+    dPart: UnsafeMutablePointer<S>, dOut: UnsafePointer<S>, batch: Int, tokens: Int, total: Int, offset: Int, width: Int,
+    shared: Bool
+) {
+    let block = tokens * width
+    for b in 0..<batch {
+        let target = dPart + (shared ? 0 : b * block)
+        let source = dOut + (b * total + offset) * width
+        for i in 0..<block { target[i] += source[i] }
+    }
+}
+
+/// Last-axis concatenation, one part at a time: out [rows, total] receives part [rows, width] in
+/// columns [offset, offset + width).
+@inlinable public func concatLastForward<S: Real>(
+    _ out: UnsafeMutablePointer<S>, _ part: UnsafePointer<S>, rows: Int, width: Int, total: Int, offset: Int
+) {
+    guard width > 0 else { return }
+    for r in 0..<rows { (out + r * total + offset).update(from: part + r * width, count: width) }
+}
+
+/// Gradient of `concatLastForward` for one part, accumulated: dPart[r, j] += dOut[r, offset + j].
+@inlinable public func concatLastBackward<S: Real>(
+    dPart: UnsafeMutablePointer<S>, dOut: UnsafePointer<S>, rows: Int, width: Int, total: Int, offset: Int
+) {
+    for r in 0..<rows {
+        for j in 0..<width { dPart[r * width + j] += dOut[r * total + offset + j] }
+    }
+}
+
 extension Tape {
     /// Concatenates token sequences for a batch of `batch` windows: each part is either [B, nᵢ, d]
     /// (per window) or [nᵢ, d] (shared by every window, e.g. learned memory slots), giving
@@ -21,33 +66,31 @@ extension Tape {
             }
         }
         let total = counts.reduce(0, +)
+        var offsets: [Int] = []
+        var offset = 0
+        for count in counts {
+            offsets.append(offset)
+            offset += count
+        }
         let out: [S] = uninitializedArray(batch * total * width) { o in
-            var offset = 0
             for (index, part) in parts.enumerated() {
-                let block = counts[index] * width
-                values[part.id].data.withUnsafeBufferPointer { data in
-                    for b in 0..<batch where block > 0 {
-                        let source = shared[index] ? 0 : b * block
-                        (o + (b * total + offset) * width).initialize(from: data.baseAddress! + source, count: block)
-                    }
+                values[part.id].data.withUnsafeBufferPointer {
+                    concatTokensForward(
+                        o, $0.baseAddress!, batch: batch, tokens: counts[index], total: total, offset: offsets[index], width: width,
+                        shared: shared[index])
                 }
-                offset += counts[index]
             }
         }
         return record(Tensor(shape: [batch, total, width], data: out), from: parts) { [unowned self] result in
             let dy = outputGradient(result)
-            var offset = 0
             for (index, part) in parts.enumerated() {
-                let block = counts[index] * width
-                let start = offset
                 accumulateGradient(part) { dp in
-                    for b in 0..<batch {
-                        let target = shared[index] ? 0 : b * block
-                        let source = (b * total + start) * width
-                        for i in 0..<block { dp[target + i] += dy[source + i] }
+                    dy.withUnsafeBufferPointer {
+                        concatTokensBackward(
+                            dPart: dp.baseAddress!, dOut: $0.baseAddress!, batch: batch, tokens: counts[index], total: total,
+                            offset: offsets[index], width: width, shared: shared[index])
                     }
                 }
-                offset += counts[index]
             }
         }
     }
@@ -58,32 +101,31 @@ extension Tape {
         let rows = values[parts[0].id].rowCount
         let total = widths.reduce(0, +)
         for part in parts { precondition(values[part.id].rowCount == rows, "concatLast: row counts differ") }
+        var offsets: [Int] = []
+        var offset = 0
+        for width in widths {
+            offsets.append(offset)
+            offset += width
+        }
         let out: [S] = uninitializedArray(rows * total) { o in
-            var offset = 0
             for (index, part) in parts.enumerated() {
-                let width = widths[index]
-                values[part.id].data.withUnsafeBufferPointer { data in
-                    for r in 0..<rows where width > 0 {
-                        (o + r * total + offset).initialize(from: data.baseAddress! + r * width, count: width)
-                    }
+                values[part.id].data.withUnsafeBufferPointer {
+                    concatLastForward(o, $0.baseAddress!, rows: rows, width: widths[index], total: total, offset: offsets[index])
                 }
-                offset += width
             }
         }
         var shape = values[parts[0].id].shape
         shape[shape.count - 1] = total
         return record(Tensor(shape: shape, data: out), from: parts) { [unowned self] result in
             let dy = outputGradient(result)
-            var offset = 0
             for (index, part) in parts.enumerated() {
-                let width = widths[index]
-                let start = offset
                 accumulateGradient(part) { dp in
-                    for r in 0..<rows {
-                        for j in 0..<width { dp[r * width + j] += dy[r * total + start + j] }
+                    dy.withUnsafeBufferPointer {
+                        concatLastBackward(
+                            dPart: dp.baseAddress!, dOut: $0.baseAddress!, rows: rows, width: widths[index], total: total,
+                            offset: offsets[index])
                     }
                 }
-                offset += width
             }
         }
     }

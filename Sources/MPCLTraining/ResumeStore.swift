@@ -5,16 +5,19 @@ import MPCLMath
 
 /// The resume state of a `fit` run, in `DIR/resume/`, every file written atomically:
 /// - `run.json` — the run's description; `--resume` refuses state written by a different run;
-/// - `state.safetensors` — the fold in progress after its last completed epoch: parameters
-///   (`param/<name>`), best-so-far parameters (`best/<name>`), Adam moments (`adam.m/<name>`,
-///   `adam.v/<name>`) and, in `__metadata__.progress`, fold, epochs done, Adam step, learning rate,
-///   best epoch and KL, history. Random numbers need no state: each epoch re-derives its generator
+/// - `state.safetensors` — the fold in progress after its last completed epoch: the model's
+///   parameter buffer (`parameters`), the best-so-far buffer (`best`) and Adam's moments (`adam.m`,
+///   `adam.v`), each one flat tensor in the layout of `ParameterSet.buffer` (the layout follows from
+///   the run's model configuration, which `run.json` pins), and, in `__metadata__.progress`, fold,
+///   epochs done, Adam step, learning rate, best epoch and KL, history. Random numbers need no state: each epoch re-derives its generator
 ///   from (seed, fold, epoch);
 /// - `fold-<i>.csv`, `fold-<i>.safetensors`, `fold-<i>.json` — a finished fold's predictions,
 ///   best-model checkpoint and report entry (the JSON is written last and marks the fold done).
 /// The directory is removed when the run's outputs are written.
 struct ResumeStore {
     static let format = "mpcl-train-resume"
+    /// 2: one flat tensor per buffer (1 had one tensor per parameter).
+    static let formatVersion = "2"
     let directory: String
 
     init(outputDirectory: String) {
@@ -67,15 +70,13 @@ struct ResumeStore {
     // MARK: the fold in progress
 
     func saveState(_ state: TrainingState, fold: Int) throws {
-        var entries: [SafeTensors.Entry] = []
-        let names = state.model.parameters.names
-        for (index, name) in names.enumerated() {
-            let shape = state.model.parameters.tensors[index].shape
-            entries.append(.init(name: "param/\(name)", shape: shape, values: state.model.parameters.tensors[index].data))
-            entries.append(.init(name: "best/\(name)", shape: shape, values: state.bestParameters.tensors[index].data))
-            entries.append(.init(name: "adam.m/\(name)", shape: shape, values: state.optimizer.firstMoments[index]))
-            entries.append(.init(name: "adam.v/\(name)", shape: shape, values: state.optimizer.secondMoments[index]))
-        }
+        let count = state.model.parameters.scalarCount
+        let entries: [SafeTensors.Entry] = [
+            .init(name: "parameters", shape: [count], values: state.model.parameters.buffer),
+            .init(name: "best", shape: [count], values: state.bestParameters.buffer),
+            .init(name: "adam.m", shape: [count], values: state.optimizer.firstMoments),
+            .init(name: "adam.v", shape: [count], values: state.optimizer.secondMoments),
+        ]
         let progress: JSON = [
             "fold": .number(Double(fold)), "epochs_done": .number(Double(state.epochsDone)),
             "adam_step": .number(Double(state.optimizer.step)), "learning_rate": .number(state.optimizer.learningRate),
@@ -84,7 +85,10 @@ struct ResumeStore {
             "history": .array(state.history.map(\.json)),
         ]
         let container = SafeTensors(
-            metadata: [(key: "format", value: Self.format), (key: "format_version", value: "1"), (key: "progress", value: progress.text)],
+            metadata: [
+                (key: "format", value: Self.format), (key: "format_version", value: Self.formatVersion),
+                (key: "progress", value: progress.text),
+            ],
             entries: entries)
         try AtomicFile.write(container.serialized(), to: path("state.safetensors"))
     }
@@ -98,28 +102,29 @@ struct ResumeStore {
         guard container.metadata("format") == Self.format, let text = container.metadata("progress") else {
             throw TrainingError.data("\(file): not an mpcl-train resume state")
         }
+        guard container.metadata("format_version") == Self.formatVersion else {
+            throw TrainingError.data(
+                "\(file): resume state format_version \(container.metadata("format_version") ?? "missing"), this build reads "
+                    + "\(Self.formatVersion): run without --resume")
+        }
         let progress = try JSON.parse(text)
         guard progress["fold"]?.intValue == fold else { return nil }
         guard let epochsDone = progress["epochs_done"]?.intValue, let step = progress["adam_step"]?.intValue,
             let learningRate = progress["learning_rate"]?.doubleValue, let bestEpoch = progress["best_epoch"]?.intValue
         else { throw TrainingError.data("\(file): incomplete progress metadata") }
-        var model = fresh.model
-        var best = fresh.model.parameters
-        var first: [[Float]] = []
-        var second: [[Float]] = []
-        for (index, name) in model.parameters.names.enumerated() {
-            let shape = model.parameters.tensors[index].shape
-            func values(_ prefix: String) throws -> [Float] {
-                guard let entry = container.entry("\(prefix)/\(name)"), entry.shape == shape else {
-                    throw TrainingError.data("\(file): tensor '\(prefix)/\(name)' is missing or has the wrong shape")
-                }
-                return entry.values
+        let count = fresh.model.parameters.scalarCount
+        func buffer(_ name: String) throws -> [Float] {
+            guard let entry = container.entry(name), entry.shape == [count] else {
+                throw TrainingError.data("\(file): tensor '\(name)' is missing or is not the model's \(count) parameters")
             }
-            model.parameters.tensors[index] = Tensor(shape: shape, data: try values("param"))
-            best.tensors[index] = Tensor(shape: shape, data: try values("best"))
-            first.append(try values("adam.m"))
-            second.append(try values("adam.v"))
+            return entry.values
         }
+        var model = fresh.model
+        model.parameters.buffer = try buffer("parameters")
+        var best = fresh.model.parameters
+        best.buffer = try buffer("best")
+        let first = try buffer("adam.m")
+        let second = try buffer("adam.v")
         let optimizer = Adam<Float>(
             learningRate: learningRate, weightDecay: recipe.weightDecay, decay: recipe.learningRateDecay, step: step,
             firstMoments: first, secondMoments: second)

@@ -56,3 +56,35 @@ struct GradientCheck {
         return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.nextGaussian() * scale })
     }
 }
+
+extension GradientCheck {
+    /// The same check for a plain forward/backward pair, without a tape: the scalar is Σ out ⊙ R for
+    /// a fixed random R. `backward` receives R as dOut and gradient buffers pre-filled with 0.5, so
+    /// the check also proves that it accumulates (adds to what is there) rather than overwrites.
+    static func pairErrors(
+        inputs: [[Double]], forward: ([[Double]]) -> [Double], backward: ([[Double]], [Double], inout [[Double]]) -> Void
+    ) -> [Double] {
+        let outputCount = forward(inputs).count
+        var generator = SeededGenerator(seed: 99)
+        let projection = (0..<outputCount).map { _ in generator.nextGaussian() }
+        func loss(_ values: [[Double]]) -> Double { zip(forward(values), projection).map { $0 * $1 }.reduce(0, +) }
+        let prefill = 0.5
+        var gradients = inputs.map { [Double](repeating: prefill, count: $0.count) }
+        backward(inputs, projection, &gradients)
+        var errors: [Double] = []
+        for (index, input) in inputs.enumerated() {
+            let analytic = gradients[index].map { $0 - prefill }
+            var numeric = [Double](repeating: 0, count: input.count)
+            for element in 0..<input.count {
+                var plus = inputs
+                var minus = inputs
+                plus[index][element] += step
+                minus[index][element] -= step
+                numeric[element] = (loss(plus) - loss(minus)) / (2 * step)
+            }
+            let difference = zip(analytic, numeric).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+            errors.append(difference / max(norm(analytic), norm(numeric), 1e-300))
+        }
+        return errors
+    }
+}

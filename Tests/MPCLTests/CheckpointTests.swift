@@ -33,6 +33,20 @@ import Testing
         #expect(config["valence"] == [1, 1, -1, -1])
     }
 
+    /// The shipped default model (written before the parameters became one buffer) reads into the
+    /// buffer and writes back the same tensors, names, shapes, order and bits.
+    @Test func theShippedDefaultModelWritesBackItsOwnTensors() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/MPCLService/Resources/default.safetensors").path
+        let stored = try SafeTensors(bytes: AtomicFile.read(path))
+        let (checkpoint, _) = try Checkpoint.read(from: path)
+        let written = checkpoint.container.entries
+        #expect(written.map(\.name) == stored.entries.map(\.name))
+        #expect(written.map(\.shape) == stored.entries.map(\.shape))
+        #expect(written.map { $0.values.map(\.bitPattern) } == stored.entries.map { $0.values.map(\.bitPattern) })
+        #expect(checkpoint.model.parameters.scalarCount == checkpoint.model.parameters.slots.map(\.count).reduce(0, +))
+    }
+
     @Test func everyTruncationIsRefused() throws {
         let bytes = try Self.checkpoint().container.serialized()
         for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {

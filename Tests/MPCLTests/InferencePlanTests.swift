@@ -58,12 +58,9 @@ import Testing
         let targets = (0..<(40 * classes)).map { _ in Float(0.05 + generator.nextUnit()) }
         var model = try Model<Float>(config: config, labelStatistics: LabelStatistics(targets: targets, classes: classes), seed: seed)
         var parameters = model.parameters
-        for index in parameters.tensors.indices {
-            let name = parameters.names[index]
-            let spread: Double = name.hasPrefix("head.out") ? 1 : 0.1
-            for j in parameters.tensors[index].data.indices {
-                parameters.tensors[index].data[j] += Float(spread * generator.nextGaussian())
-            }
+        for slot in parameters.slots {
+            let spread: Double = slot.name.hasPrefix("head.out") ? 1 : 0.1
+            for j in slot.range { parameters.buffer[j] += Float(spread * generator.nextGaussian()) }
         }
         model.parameters = parameters
         return model

@@ -23,22 +23,22 @@ import Testing
         let analytic = model.lossAndGradients(features: features, targets: targets, cooccurrenceWeight: weight, training: training, seed: 5)
             .gradients
         var results: [(String, Double)] = []
-        for (index, name) in model.parameters.names.enumerated() {
-            var numeric = [Double](repeating: 0, count: model.parameters.tensors[index].count)
+        for slot in model.parameters.slots {
+            var numeric = [Double](repeating: 0, count: slot.count)
             for element in numeric.indices {
                 let h = 1e-4
                 var values: [Double] = []
                 for offset in [2 * h, h, -h, -2 * h] {
                     var probe = model
-                    probe.parameters.tensors[index].data[element] += offset
+                    probe.parameters.buffer[slot.offset + element] += offset
                     values.append(probe.loss(features: features, targets: targets, cooccurrenceWeight: weight, training: training, seed: 5))
                 }
                 numeric[element] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * h)
             }
-            let a = analytic[index].data
+            let a = Array(analytic[slot.range])
             let difference = zip(a, numeric).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
             let scale = max(a.map { $0 * $0 }.reduce(0, +).squareRoot(), numeric.map { $0 * $0 }.reduce(0, +).squareRoot())
-            results.append((name, scale < 1e-7 ? difference : difference / scale))
+            results.append((slot.name, scale < 1e-7 ? difference : difference / scale))
         }
         return results
     }

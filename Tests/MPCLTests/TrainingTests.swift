@@ -59,7 +59,7 @@ import Testing
         var parameters = ParameterSet<Double>()
         parameters.add("w", Tensor(shape: [2], data: [1, -2]))
         var optimizer = Adam(parameters: parameters, learningRate: 0.1, weightDecay: 0.5)
-        optimizer.update(&parameters, gradients: [Tensor(shape: [2], data: [0.2, 0.4])])
+        optimizer.update(&parameters, gradients: [0.2, 0.4])
         // First step: m̂ = g', v̂ = g'², so θ moves by lr · sign(g') (up to ε), g' = g + λθ.
         #expect(abs(parameters["w"].data[0] - 0.9) < 1e-6)  // g' = 0.7
         #expect(abs(parameters["w"].data[1] - (-2 + 0.1)) < 1e-6)  // g' = -0.6

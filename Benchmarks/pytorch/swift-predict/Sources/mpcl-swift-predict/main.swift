@@ -131,8 +131,8 @@ func gradients(_ option: [String: String]) throws {
         features: Tensor(shape: [rows, columns], data: features), targets: Tensor(shape: [rows, classes], data: targets),
         cooccurrenceWeight: weight, training: false)
     var entries = [SafeTensors.Entry(name: "loss", shape: [1], values: [loss])]
-    for (name, gradient) in zip(model.parameters.names, gradients) {
-        entries.append(SafeTensors.Entry(name: name, shape: gradient.shape, values: gradient.data))
+    for slot in model.parameters.slots {
+        entries.append(SafeTensors.Entry(name: slot.name, shape: slot.shape, values: Array(gradients[slot.range])))
     }
     let bytes = SafeTensors(metadata: [], entries: entries).serialized()
     guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else { fail("cannot write \(output)") }
@@ -173,9 +173,7 @@ func makeCheckpoint(_ option: [String: String]) throws {
     var model = try Model<Float>(config: config, labelStatistics: statistics, seed: seed)
     if let sigma = Double(option["perturb"] ?? "0"), sigma > 0 {
         var parameters = model.parameters
-        for index in parameters.tensors.indices {
-            parameters.tensors[index].data = parameters.tensors[index].data.map { $0 + Float(generator.nextGaussian() * sigma) }
-        }
+        parameters.buffer = parameters.buffer.map { $0 + Float(generator.nextGaussian() * sigma) }
         model.parameters = parameters
     }
     if let gain = Float(option["head-gain"] ?? "1"), gain != 1 {
