@@ -26,6 +26,8 @@ BENCH = os.path.join(REPO, ".build-bench/release/mpcl-bench")
 SERVE = os.path.join(REPO, ".build/release/mpcl-serve")
 HELLO = os.path.join(REPO, ".build-hummingbird/release/hummingbird-hello")
 TRAIN = os.path.join(REPO, ".build/release/mpcl-train")
+# The last commit whose HTTP1 ran its own epoll loops, built by `scripts/benchmarks --epoll-baseline`.
+BASELINE = os.path.join(REPO, ".build-epoll/build/release/mpcl-serve")
 PYDIR = os.path.join(REPO, "Benchmarks/pytorch")
 EXAMPLE = os.path.join(REPO, "examples/positive-clip.json")
 
@@ -166,6 +168,18 @@ class Server:
                 pass
         return total
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process and its descendants so far (/proc/PID/stat fields 14, 15)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / ticks
+
     def stop(self):
         """SIGTERM, then SIGKILL after 3 s: mpcl-serve sometimes loses a SIGTERM that arrives within
         milliseconds of /readyz turning 200 (see Benchmarks/NOTES.md), which the startup rounds do."""
@@ -182,6 +196,19 @@ class Server:
 def start_serve(port, *extra):
     return Server("mpcl-serve", [SERVE, "--host", "127.0.0.1", "--port", str(port), "--log-requests", "false",
                                  "--drain-seconds", "0", *extra], port, env(OPENBLAS_NUM_THREADS=1))
+
+
+def start_baseline(port, models_dir):
+    """The epoll build, same checkpoint and the same flags it understands (it predates the newer ones)."""
+    return Server("mpcl-serve-epoll", [BASELINE, "--host", "127.0.0.1", "--port", str(port), "--log-requests", "false",
+                                       "--drain-seconds", "0", "--models", models_dir], port, env(OPENBLAS_NUM_THREADS=1))
+
+
+def baseline_models() -> str:
+    """A models directory holding this tree's default checkpoint, for the baseline build."""
+    directory = tempfile.mkdtemp()
+    os.symlink(CHECKPOINT, os.path.join(directory, "default.safetensors"))
+    return directory
 
 
 def start_torch(port, workers):
@@ -206,7 +233,9 @@ def wrk(port, path, connections, duration, script=None, server=None) -> dict:
     sampler = threading.Thread(target=sample) if server else None
     if sampler:
         sampler.start()
+    cpu_before = server.cpu_seconds() if server else None
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    cpu = server.cpu_seconds() - cpu_before if server else None
     stop.set()
     if sampler:
         sampler.join()
@@ -217,7 +246,11 @@ def wrk(port, path, connections, duration, script=None, server=None) -> dict:
         latency[pct] = float(m.group(1)) * UNITS[m.group(2)] if m else None
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return {"rps": rps, "p50_ms": latency["50"], "p99_ms": latency["99"], "non2xx": int(non2xx.group(1)) if non2xx else 0,
+    total = re.search(r"(\d+) requests in", out)
+    requests = int(total.group(1)) if total else 0
+    cpu_us = cpu * 1e6 / requests if cpu is not None and requests else None
+    return {"rps": rps, "p50_ms": latency["50"], "p99_ms": latency["99"], "cpu_us_per_request": cpu_us,
+            "non2xx": int(non2xx.group(1)) if non2xx else 0,
             "socket_errors": errors.group(0) if errors else None, "rss_max_kib": max(samples) if samples else None}
 
 
@@ -231,6 +264,10 @@ def predict_rounds(args, results, script):
         started.append(torch_server)
         nodelay_port = free_port()
         nodelay = start_serve(nodelay_port, "--max-delay-ms", "0")  # context: the batching window's cost at 1 connection
+        started.append(nodelay)
+        baseline = start_baseline(free_port(), baseline_models()) if args.epoll_baseline else None
+        if baseline:
+            started.append(baseline)
     except Exception:
         for server in started:
             server.stop()
@@ -240,43 +277,55 @@ def predict_rounds(args, results, script):
     try:
         for connections in args.connections:
             raw[str(connections)] = {"mpcl-serve": [], "pytorch": []}
-            # warm-up both, briefly
+            # warm-up every server, briefly
             wrk(serve_port, "/predict", connections, 1, script)
             wrk(torch_port, "/predict", connections, 1, script)
+            if baseline:
+                raw[str(connections)]["mpcl-serve-epoll"] = []
+                wrk(baseline.port, "/predict", connections, 1, script)
             for r in range(args.rounds):
                 log(f"/predict c={connections} round {r + 1}/{args.rounds}")
                 raw[str(connections)]["mpcl-serve"].append(wrk(serve_port, "/predict", connections, args.wrk_seconds, script, serve))
                 raw[str(connections)]["pytorch"].append(wrk(torch_port, "/predict", connections, args.wrk_seconds, script, torch_server))
+                if baseline:
+                    raw[str(connections)]["mpcl-serve-epoll"].append(
+                        wrk(baseline.port, "/predict", connections, args.wrk_seconds, script, baseline))
                 if connections == 1:
                     raw[str(connections)].setdefault("mpcl-serve-delay0", []).append(
                         wrk(nodelay_port, "/predict", connections, args.wrk_seconds, script, nodelay))
         results["rss_idle_after_kib"] = {"mpcl-serve": serve.rss_kib(), "pytorch": torch_server.rss_kib()}
     finally:
-        serve.stop()
-        torch_server.stop()
-        nodelay.stop()
+        for server in started:
+            server.stop()
     results["predict_raw"] = raw
 
 
 def healthz_rounds(args, results):
     serve_port, hello_port = free_port(), free_port()
     hello = Server("hummingbird", [HELLO, str(hello_port)], hello_port, env(), ready_path="/healthz")
+    started = [hello]
     try:
         serve = start_serve(serve_port)
+        started.append(serve)
+        baseline = start_baseline(free_port(), baseline_models()) if args.epoll_baseline else None
+        if baseline:
+            started.append(baseline)
     except Exception:
-        hello.stop()
+        for server in started:
+            server.stop()
         raise
-    raw = {"mpcl-serve": [], "hummingbird": []}
+    peers = [("mpcl-serve", serve), ("hummingbird", hello)] + ([("mpcl-serve-epoll", baseline)] if baseline else [])
+    raw = {name: [] for name, _ in peers}
     try:
-        wrk(serve_port, "/healthz", 64, 1)
-        wrk(hello_port, "/healthz", 64, 1)
+        for _, server in peers:
+            wrk(server.port, "/healthz", 64, 1)
         for r in range(args.rounds):
             log(f"/healthz c=64 round {r + 1}/{args.rounds}")
-            raw["mpcl-serve"].append(wrk(serve_port, "/healthz", 64, args.wrk_seconds))
-            raw["hummingbird"].append(wrk(hello_port, "/healthz", 64, args.wrk_seconds))
+            for name, server in peers:
+                raw[name].append(wrk(server.port, "/healthz", 64, args.wrk_seconds, server=server))
     finally:
-        serve.stop()
-        hello.stop()
+        for server in started:
+            server.stop()
     results["healthz_raw"] = raw
 
 
@@ -301,8 +350,12 @@ def main() -> int:
     parser.add_argument("--torch-workers", type=int, default=2)
     parser.add_argument("--startup-rounds", type=int, default=5)
     parser.add_argument("--only", default="forward,train,predict,healthz,startup,flops")
+    parser.add_argument("--epoll-baseline", action="store_true",
+                        help=f"also measure the epoll build at {BASELINE} in the /predict and /healthz rounds")
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
+    if args.epoll_baseline and not os.access(BASELINE, os.X_OK):
+        parser.error(f"--epoll-baseline: {BASELINE} is not built (scripts/benchmarks --epoll-baseline builds it)")
     only = set(args.only.split(","))
 
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "args": vars(args),
