@@ -80,20 +80,26 @@ let package = Package(
             ],
             swiftSettings: optimised),
 
+        // What several test targets share (the HTTP test client, bounded waiting, threads, child
+        // processes, finite differences), written once; it depends on no product target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         // One test target per library target.
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
-        .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath"]),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath", "TestSupport"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"]),
         .testTarget(name: "EmotionVocabularyTests", dependencies: ["EmotionVocabulary", "JSON"]),
-        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "JSON"]),
+        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "JSON", "TestSupport"]),
         .testTarget(
             name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionVocabulary", "JSON", "Compression"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "MPCLTrainingTests", dependencies: ["MPCLTraining", "MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON"]),
+            name: "MPCLTrainingTests",
+            dependencies: ["MPCLTraining", "MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON", "TestSupport"]),
         .testTarget(
-            name: "MPCLServiceTests", dependencies: ["MPCLService", "MPCL", "EmotionVocabulary", "HTTP1", "JSON", "Compression"]),
+            name: "MPCLServiceTests",
+            dependencies: ["MPCLService", "MPCL", "EmotionVocabulary", "HTTP1", "JSON", "Compression", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

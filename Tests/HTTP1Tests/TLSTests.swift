@@ -1,21 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import HTTP1
-
-/// Runs a command, returning its exit status and standard output.
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
 
 @Suite("TLS", .serialized)
 struct TLSTests {
@@ -31,7 +18,7 @@ struct TLSTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let key = dir.appendingPathComponent("k.pem").path, cert = dir.appendingPathComponent("c.pem").path
-        let generated = try run(
+        let generated = try ChildProcess.run(
             "/usr/bin/openssl",
             [
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
@@ -47,23 +34,23 @@ struct TLSTests {
         ) { server in
             let url = "https://127.0.0.1:\(server.port)/secure"
             // Two requests on one connection (keep-alive over TLS) plus a POST body.
-            let get = try run("/usr/bin/curl", ["-sk", "--max-time", "5", "-w", "%{http_code} %{num_connects};", url, url])
+            let get = try ChildProcess.run("/usr/bin/curl", ["-sk", "--max-time", "60", "-w", "%{http_code} %{num_connects};", url, url])
             #expect(get.status == 0)
-            #expect(get.output == "200 1;200 0;")
-            let post = try run("/usr/bin/curl", ["-sk", "--max-time", "5", "-D", "-", "--data-binary", "tls-body", url])
+            #expect(get.stdout == "200 1;200 0;")
+            let post = try ChildProcess.run("/usr/bin/curl", ["-sk", "--max-time", "60", "-D", "-", "--data-binary", "tls-body", url])
             #expect(post.status == 0)
-            #expect(post.output.hasPrefix("HTTP/1.1 200 OK"))
-            #expect(post.output.contains("X-Target: /secure"))
-            #expect(post.output.hasSuffix("tls-body"))
+            #expect(post.stdout.hasPrefix("HTTP/1.1 200 OK"))
+            #expect(post.stdout.contains("X-Target: /secure"))
+            #expect(post.stdout.hasSuffix("tls-body"))
             // A larger body crosses many TLS records and partial reads.
             let bodyFile = dir.appendingPathComponent("body.bin")
             let big = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
             try big.write(to: bodyFile)
             let echoed = dir.appendingPathComponent("echoed.bin")
-            let large = try run(
+            let large = try ChildProcess.run(
                 "/usr/bin/curl",
                 [
-                    "-sk", "--max-time", "10", "-o", echoed.path,
+                    "-sk", "--max-time", "60", "-o", echoed.path,
                     "--data-binary", "@" + bodyFile.path, url,
                 ])
             #expect(large.status == 0)

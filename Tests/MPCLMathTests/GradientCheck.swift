@@ -1,7 +1,9 @@
 import MPCLMath
+import TestSupport
+import Testing
 
-/// Central finite differences: ∂L/∂x ≈ (L(x + h) − L(x − h)) / 2h, truncation error O(h²·L‴).
-/// With h = 1e-5 in Double the truncation (~1e-10) and round-off (~1e-16/h = 1e-11) errors are
+/// Kernels against central finite differences (`FiniteDifference`, second order): ∂L/∂x ≈
+/// (L(x + h) − L(x − h)) / 2h, truncation error O(h²·L‴). With h = 1e-5 in Double the truncation (~1e-10) and round-off (~1e-16/h = 1e-11) errors are
 /// both far below the 1e-6 relative bound the checks assert.
 struct GradientCheck {
     static let step = 1e-5
@@ -29,27 +31,16 @@ struct GradientCheck {
         tape.backward(from: total)
         var errors: [Double] = []
         for (index, input) in inputs.enumerated() {
-            let analytic = tape.gradient(vars[index]).data
-            var numeric = [Double](repeating: 0, count: input.count)
-            for element in 0..<input.count {
-                var evaluations: [Double] = []
-                for sign in [1.0, -1.0] {
-                    var perturbed = inputs
-                    perturbed[index].data[element] += sign * step
-                    let probe = Tape<Double>(recording: false, training: training, seed: seed)
-                    let probeVars = perturbed.map { probe.parameter($0) }
-                    evaluations.append(probe.value(loss(probe, probeVars)).data[0])
-                }
-                numeric[element] = (evaluations[0] - evaluations[1]) / (2 * step)
+            let numeric = FiniteDifference.gradient(at: input.data, step: step) { values in
+                var perturbed = inputs
+                perturbed[index].data = values
+                let probe = Tape<Double>(recording: false, training: training, seed: seed)
+                return probe.value(loss(probe, perturbed.map { probe.parameter($0) })).data[0]
             }
-            let difference = zip(analytic, numeric).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
-            let scale = max(norm(analytic), norm(numeric), 1e-300)
-            errors.append(difference / scale)
+            errors.append(FiniteDifference.relativeError(tape.gradient(vars[index]).data, numeric))
         }
         return errors
     }
-
-    static func norm(_ values: [Double]) -> Double { values.map { $0 * $0 }.reduce(0, +).squareRoot() }
 
     static func random(_ shape: [Int], seed: UInt64, scale: Double = 1) -> Tensor<Double> {
         var generator = SeededGenerator(seed: seed)
@@ -74,16 +65,12 @@ extension GradientCheck {
         var errors: [Double] = []
         for (index, input) in inputs.enumerated() {
             let analytic = gradients[index].map { $0 - prefill }
-            var numeric = [Double](repeating: 0, count: input.count)
-            for element in 0..<input.count {
-                var plus = inputs
-                var minus = inputs
-                plus[index][element] += step
-                minus[index][element] -= step
-                numeric[element] = (loss(plus) - loss(minus)) / (2 * step)
+            let numeric = FiniteDifference.gradient(at: input, step: step) { values in
+                var perturbed = inputs
+                perturbed[index] = values
+                return loss(perturbed)
             }
-            let difference = zip(analytic, numeric).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
-            errors.append(difference / max(norm(analytic), norm(numeric), 1e-300))
+            errors.append(FiniteDifference.relativeError(analytic, numeric))
         }
         return errors
     }

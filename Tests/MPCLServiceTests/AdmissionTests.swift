@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import JSON
+import TestSupport
 import Testing
 
 @testable import MPCLService
@@ -20,7 +21,7 @@ struct AdmissionTests {
             first.send(
                 "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
                     + "Content-Length: \(body.count)\r\n\r\n")
-            #expect(try first.readReply().status == 100)
+            #expect(try first.readResponse().status == 100)
 
             let second = try server.client()
             let refused = try second.request("POST", "/predict", body: body)
@@ -30,7 +31,7 @@ struct AdmissionTests {
             #expect(refused.errorCode == "over_body_budget")
 
             first.send(body)
-            #expect(try first.readReply().status == 200)
+            #expect(try first.readResponse().status == 200)
             #expect(try server.client().request("POST", "/predict", body: body).status == 200)
             // Bodiless requests are never charged.
             #expect(try first.get("/healthz").status == 200)
@@ -47,7 +48,7 @@ struct AdmissionTests {
             holder.send(
                 "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
                     + "Content-Length: \(body.count)\r\n\r\n")
-            #expect(try holder.readReply().status == 100)
+            #expect(try holder.readResponse().status == 100)
             // A small chunked body fits next to it ...
             let small = try server.client()
             let smallBody = Windows.body([0]).serialized()
@@ -56,7 +57,7 @@ struct AdmissionTests {
                     + String(smallBody.count, radix: 16) + "\r\n")
             small.send(smallBody)
             small.send("\r\n0\r\n\r\n")
-            #expect(try small.readReply().status == 200)
+            #expect(try small.readResponse().status == 200)
             // ... a growing one is refused when its charge passes what is left.
             let growing = try server.client()
             growing.send(
@@ -67,10 +68,10 @@ struct AdmissionTests {
                 growing.send(piece)
                 growing.send("\r\n")
             }
-            let refused = try growing.readReply()
+            let refused = try growing.readResponse()
             #expect(refused.status == 503 && refused.header("Retry-After") == "1")
             holder.send(body)
-            #expect(try holder.readReply().status == 200)
+            #expect(try holder.readResponse().status == 200)
         }
     }
 

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 import Testing
 
 @testable import MPCLService
@@ -136,7 +137,7 @@ struct ErrorTests {
             #expect(reply.header("X-Request-Id") != nil)
             let smuggle = try server.client()
             smuggle.send("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-            let refused = try smuggle.readReply()
+            let refused = try smuggle.readResponse()
             #expect(refused.status == 400 && refused.errorCode == "bad_request")
         }
     }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import JSON
+import TestSupport
 import Testing
 
 @testable import MPCLService
@@ -55,7 +56,7 @@ struct LifecycleTests {
         let inFlight = Mutex<Int?>(nil)
         onOwnThread {
             defer { done.signal() }
-            inFlight.update { $0 = (try? Client(port: port).post("/predict", json: Windows.body([0])))?.status }
+            inFlight.update { $0 = (try? TestClient(port: port).post("/predict", json: Windows.body([0])))?.status }
         }
         try #require(entered.wait(timeout: .now() + 60) == .success, "the request never reached the worker")
         let drained = Mutex<Bool?>(nil)
@@ -66,7 +67,7 @@ struct LifecycleTests {
         #expect(eventually { service.isDraining })
         #expect(!service.isReady)
         // New connections are refused once the listener is closed.
-        #expect(eventually { (try? Client(port: port)) == nil })
+        #expect(eventually { (try? TestClient(port: port)) == nil })
         gate.signal()
         #expect(eventually { inFlight.value != nil })
         #expect(inFlight.value == 200)
@@ -98,7 +99,7 @@ struct LifecycleTests {
             group.enter()
             onOwnThread {
                 defer { group.leave() }
-                let status = (try? Client(port: port).post("/predict", json: Windows.body([index])))?.status ?? -1
+                let status = (try? TestClient(port: port).post("/predict", json: Windows.body([index])))?.status ?? -1
                 statuses.update { $0[index] = status }
             }
             // The first request holds the only worker; the second waits in the queue.
@@ -125,9 +126,9 @@ struct LifecycleTests {
         }
         #expect(eventually { service.isDraining })
         // Still accepting: a new connection gets the draining 503 rather than a refused connect.
-        let reply = try Client(port: port).get("/readyz")
+        let reply = try TestClient(port: port).get("/readyz")
         #expect(reply.status == 503 && reply.errorCode == "not_ready" && reply.header("Retry-After") == "1")
-        #expect(eventually { (try? Client(port: port)) == nil })
+        #expect(eventually { (try? TestClient(port: port)) == nil })
     }
 
     @Test func headAnswersWithExactlyTheHeadersOfGet() throws {
@@ -168,7 +169,7 @@ struct LifecycleTests {
             let reply = try client.get("/metrics")
             #expect(reply.status == 200)
             #expect(reply.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
-            let text = reply.text
+            let text = reply.bodyString
             for series in [
                 "mpcl_http_requests_total{route=\"/predict\",method=\"POST\",status=\"200\"} 1",
                 "mpcl_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1",

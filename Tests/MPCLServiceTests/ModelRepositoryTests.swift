@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 import Testing
 
 @testable import MPCLService
@@ -143,7 +144,7 @@ struct ModelRepositoryTests {
         let service = try buildService(configuration, logSink: { _ in })
         try service.start()
         defer { service.shutdown() }
-        let client = try Client(port: service.port)
+        let client = try TestClient(port: service.port)
         #expect(try client.get("/readyz").status == 200)
         let reply = try client.post("/predict", json: Windows.nested(Windows.features(0)))
         #expect(reply.status == 200)

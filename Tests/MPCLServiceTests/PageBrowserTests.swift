@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 import Testing
 
 @testable import MPCLService
@@ -17,20 +18,14 @@ import Testing
         let browser = try #require(Self.browser, "no chromium found: scripts/install-system-packages --test installs it")
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("mpcl-chromium-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--user-data-dir=\(profile)", "--virtual-time-budget=15000", "--dump-dom", url,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
+        let rendered = try ChildProcess.run(
+            browser,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--user-data-dir=\(profile)", "--virtual-time-budget=15000", "--dump-dom", url,
+            ])
+        #expect(rendered.status == 0)
+        return rendered.stdout
     }
 
     /// Values of `attribute` on every element that has it, in document order.

@@ -4,6 +4,7 @@ import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 import Testing
 
 @testable import MPCLService
@@ -121,13 +122,13 @@ struct PredictTests {
             let client = try server.client()
             var bytes: [UInt8] = []
             for index in 0..<3 {
-                bytes += Client.encode(
+                bytes += TestClient.encode(
                     "POST", "/predict", body: Windows.body([index]).serialized(), headers: [("X-Request-Id", "pipe-\(index)")])
             }
             client.send(bytes)
             let predictor = try server.predictor()
             for index in 0..<3 {
-                let reply = try client.readReply()
+                let reply = try client.readResponse()
                 #expect(reply.status == 200)
                 #expect(reply.header("X-Request-Id") == "pipe-\(index)")
                 let expected = predictor.distributions(rawFeatures: Windows.features(index), rows: 1)
@@ -150,7 +151,7 @@ struct PredictTests {
             }
             bytes += Array("0\r\n\r\n".utf8)
             client.send(bytes)
-            let reply = try client.readReply()
+            let reply = try client.readResponse()
             #expect(reply.status == 200)
             #expect(reply.json["predictions"]?.arrayValue?.count == 2)
         }
@@ -192,17 +193,4 @@ struct PredictTests {
             #expect(try client.get("/healthz").header("X-Request-Id")?.count == 32)
         }
     }
-}
-
-/// A tiny lock-protected counter for concurrent tests.
-final class Mutex<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.withLock { stored } }
-    func update(_ change: (inout Value) -> Void) { lock.withLock { change(&stored) } }
-}
-
-extension Mutex where Value == Int {
-    func add(_ amount: Int) { update { $0 += amount } }
 }

@@ -2,6 +2,7 @@ import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 import Testing
 
 @testable import MPCLService
@@ -44,7 +45,7 @@ struct V2BinaryTests {
 
     /// The distribution of a binary response: JSON header of `Inference-Header-Content-Length` bytes,
     /// then little-endian FP32 values.
-    static func binaryDistribution(_ reply: Reply) throws -> [Float] {
+    static func binaryDistribution(_ reply: TestResponse) throws -> [Float] {
         let length = try #require(reply.header("Inference-Header-Content-Length").flatMap { Int($0) })
         let header = try JSON.parse(reply.body[..<length])
         let output = try #require(header["outputs"]?.arrayValue?.first)
@@ -67,7 +68,7 @@ struct V2BinaryTests {
                 let reply = try client.request(
                     "POST", "/v2/models/default/infer", body: body.bytes, contentType: contentType,
                     headers: [("Inference-Header-Content-Length", String(body.headerLength))])
-                #expect(reply.status == 200, "\(reply.text.prefix(300))")
+                #expect(reply.status == 200, "\(reply.bodyString.prefix(300))")
                 #expect(reply.header("Content-Type") == "application/octet-stream")
                 #expect(maxDifference(try Self.binaryDistribution(reply), expected) <= 1e-6)
             }
@@ -127,7 +128,7 @@ struct V2BinaryTests {
             }
             func refused(_ body: JSON, _ words: String, status: Int = 400) throws {
                 let reply = try client.post("/v2/models/default/infer", json: body)
-                #expect(reply.status == status && reply.json["error"]?.stringValue?.contains(words) == true, "\(reply.text.prefix(300))")
+                #expect(reply.status == status && reply.json["error"]?.stringValue?.contains(words) == true, "\(reply.bodyString.prefix(300))")
             }
             func with(_ key: String, _ value: JSON) -> JSON {
                 guard case .object(var members) = V2Tests.inferBody([0]) else { return nil }
@@ -155,7 +156,7 @@ struct V2BinaryTests {
                 let reply = try client.request(
                     "POST", "/v2/models/default/infer", body: bytes, contentType: "application/octet-stream",
                     headers: [("Inference-Header-Content-Length", String(length))])
-                #expect(reply.status == 400 && reply.json["error"]?.stringValue?.contains(words) == true, "\(reply.text.prefix(300))")
+                #expect(reply.status == 400 && reply.json["error"]?.stringValue?.contains(words) == true, "\(reply.bodyString.prefix(300))")
             }
             let text = try client.request(
                 "POST", "/v2/models/default/infer", body: V2Tests.inferBody([0]).serialized(), contentType: "text/plain")

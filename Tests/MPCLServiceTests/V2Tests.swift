@@ -2,6 +2,7 @@ import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 import Testing
 
 @testable import MPCLService

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import MPCL
 import MPCLMath
+import TestSupport
 import Testing
 
 @Suite struct CheckpointTests {
@@ -101,17 +102,9 @@ import Testing
                 print(json.dumps({"format": meta["format"], "count": len(names), "total": total,
                                   "labels": json.loads(meta["config"])["labels"]}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "python safetensors failed (pip install safetensors numpy): \(text)")
-        let answer = try JSON.parse(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let python = try ChildProcess.run("/usr/bin/env", ["python3", "-c", script, path])
+        #expect(python.status == 0, "python safetensors failed (pip install safetensors numpy): \(python.stdout)\(python.stderr)")
+        let answer = try JSON.parse(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(answer["format"] == "mpcl-checkpoint")
         #expect(answer["count"]?.intValue == checkpoint.container.entries.count)
         #expect(answer["labels"] == ["joy", "calm", "fear", "anger"])

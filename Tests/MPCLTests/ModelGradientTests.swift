@@ -1,5 +1,6 @@
 import MPCL
 import MPCLMath
+import TestSupport
 import Testing
 
 /// The whole training loss against central finite differences, every parameter tensor, in Double.
@@ -24,21 +25,12 @@ import Testing
             .gradients
         var results: [(String, Double)] = []
         for slot in model.parameters.slots {
-            var numeric = [Double](repeating: 0, count: slot.count)
-            for element in numeric.indices {
-                let h = 1e-4
-                var values: [Double] = []
-                for offset in [2 * h, h, -h, -2 * h] {
-                    var probe = model
-                    probe.parameters.buffer[slot.offset + element] += offset
-                    values.append(probe.loss(features: features, targets: targets, cooccurrenceWeight: weight, training: training, seed: 5))
-                }
-                numeric[element] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * h)
+            let numeric = FiniteDifference.gradient(at: Array(model.parameters.buffer[slot.range]), step: 1e-4, order: .fourth) {
+                var probe = model
+                probe.parameters.buffer.replaceSubrange(slot.range, with: $0)
+                return probe.loss(features: features, targets: targets, cooccurrenceWeight: weight, training: training, seed: 5)
             }
-            let a = Array(analytic[slot.range])
-            let difference = zip(a, numeric).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
-            let scale = max(a.map { $0 * $0 }.reduce(0, +).squareRoot(), numeric.map { $0 * $0 }.reduce(0, +).squareRoot())
-            results.append((slot.name, scale < 1e-7 ? difference : difference / scale))
+            results.append((slot.name, FiniteDifference.relativeError(Array(analytic[slot.range]), numeric, absoluteBelow: 1e-7)))
         }
         return results
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MPCL
 import MPCLMath
+import TestSupport
 import Testing
 
 @testable import MPCLTraining
@@ -20,40 +21,19 @@ import Testing
         return nil
     }()
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    func launch(_ arguments: [String]) throws -> ChildProcess {
         let binary = try #require(Self.binary, "mpcl-train is not built next to the tests")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
         // The binary trains with this process's BLAS thread count, so both reproduce each other's
         // bits (OpenBLAS splits reductions by thread count); never change the count in-process:
         // other tests train concurrently.
-        process.environment = ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": String(blasThreads)]) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
+        return try ChildProcess(
+            binary, arguments,
+            environment: ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": String(blasThreads)]) { $1 })
     }
 
-    func run(_ arguments: [String]) throws -> Result {
-        let (process, out, err) = try launch(arguments)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    func run(_ arguments: [String]) throws -> ProcessOutput { try launch(arguments).finish() }
 
-    func expectOneLineError(_ result: Result, code: Int32, mentioning text: String) {
+    func expectOneLineError(_ result: ProcessOutput, code: Int32, mentioning text: String) {
         #expect(result.status == code)
         #expect(result.stderr.split(separator: "\n").count == 1, "one line, got: \(result.stderr)")
         #expect(result.stderr.contains(text), "\(result.stderr)")
@@ -107,13 +87,12 @@ import Testing
             "fit", "--data", F.corpus, "--protocol", "kfold:2", "--model", "mlp", "--epochs", "6", "--batch-size", "64",
             "--out", out,
         ]
-        let (process, _, _) = try launch(arguments)
+        let process = try launch(arguments)
         let state = out + "/resume/state.safetensors"
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: state) && process.isRunning && Date() < deadline { usleep(5_000) }
+        #expect(eventually(timeout: 120) { FileManager.default.fileExists(atPath: state) || !process.isRunning })
         #expect(process.isRunning, "the run ended before it could be killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
+        _ = try process.finish()
         #expect(!FileManager.default.fileExists(atPath: out + "/report.json"))
 
         let resumed = try run(arguments + ["--resume"])
