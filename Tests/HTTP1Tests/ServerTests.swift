@@ -41,11 +41,13 @@ struct ServerTests {
             let v4 = try TestClient(port: server.port, host: "127.0.0.1")
             v4.send("GET /four HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try v4.readResponse().header("X-Target") == "/four")
-            // A kernel without IPv6 falls back to IPv4 only; then there is no IPv6 client to try.
-            guard server.host == "::" else { return }
-            let v6 = try TestClient(port: server.port, host: "::1")
-            v6.send("GET /six HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(try v6.readResponse().header("X-Target") == "/six")
+            // A kernel without IPv6 falls back to IPv4 only; then there is no IPv6 client to try
+            // (a property of the machine, not a failed precondition).
+            if server.host == "::" {
+                let v6 = try TestClient(port: server.port, host: "::1")
+                v6.send("GET /six HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try v6.readResponse().header("X-Target") == "/six")
+            }
         }
     }
 

@@ -10,8 +10,8 @@ import Testing
 @Suite("Errors: status and JSON body", .serialized)
 struct ErrorTests {
     /// The body of a well-formed window with one member replaced.
-    func window(_ index: Int = 0, replacing key: String, with value: JSON?) -> JSON {
-        guard case .object(var members) = Windows.nested(Windows.features(index)) else { return .null }
+    func window(_ index: Int = 0, replacing key: String, with value: JSON?) throws -> JSON {
+        var members = try #require(Windows.nested(Windows.features(index)).objectValue)
         members.removeAll { $0.key == key }
         if let value { members.append((key, value)) }
         return .object(members)
@@ -36,7 +36,7 @@ struct ErrorTests {
             // Drop the last face value so the count still fits and the value itself is the problem.
             let body = try JSON.parse(text)
             var windows = body["windows"]!.arrayValue!
-            guard case .object(var members) = windows[0] else { return }
+            var members = try #require(windows[0].objectValue)
             let face = members.first { $0.key == "face" }!.value.arrayValue!.dropLast()
             members.removeAll { $0.key == "face" }
             members.append(("face", .array(Array(face))))
@@ -52,21 +52,21 @@ struct ErrorTests {
         try withServer { server in
             let client = try server.client()
             let shortEEG = JSON.array(Array(repeating: [1, 2, 3, 4, 5], count: 17))
-            let body: JSON = ["windows": [Windows.nested(Windows.features(0)), window(replacing: "eeg", with: shortEEG)]]
+            let body: JSON = ["windows": [Windows.nested(Windows.features(0)), try window(replacing: "eeg", with: shortEEG)]]
             let reply = try client.post("/predict", json: body)
             #expect(reply.status == 422)
             #expect(reply.errorCode == "invalid_shape")
             #expect(reply.errorField == "windows[1].eeg")
             #expect(reply.json["error"]?["message"]?.stringValue?.contains("17 rows") == true)
 
-            let missing = try client.post("/predict", json: window(replacing: "face", with: nil))
+            let missing = try client.post("/predict", json: try window(replacing: "face", with: nil))
             #expect(missing.status == 422 && missing.errorCode == "missing_modality" && missing.errorField == "face")
 
             let group = try client.post(
-                "/predict", json: window(replacing: "peripheral", with: ["gsr": JSON(numbers: [Float](repeating: 0, count: 28))]))
+                "/predict", json: try window(replacing: "peripheral", with: ["gsr": JSON(numbers: [Float](repeating: 0, count: 28))]))
             #expect(group.status == 422 && group.errorField == "peripheral.ppg")
 
-            let wrongType = try client.post("/predict", json: window(replacing: "eeg", with: "eeg"))
+            let wrongType = try client.post("/predict", json: try window(replacing: "eeg", with: "eeg"))
             #expect(wrongType.status == 422 && wrongType.errorCode == "invalid_type" && wrongType.errorField == "eeg")
 
             let empty = try client.post("/predict", json: ["windows": []])

@@ -9,7 +9,7 @@ struct StrictInputTests {
     @Test func unknownFieldsAndOutOfRangeValuesAre422() throws {
         try withServer { server in
             let client = try server.client()
-            guard case .object(var members) = Windows.nested(Windows.features(0)) else { return }
+            var members = try #require(Windows.nested(Windows.features(0)).objectValue)
             members.append(("agregate", true))
             let misspelt = try client.post("/predict", json: .object(members))
             #expect(misspelt.status == 422 && misspelt.errorCode == "unknown_field" && misspelt.errorField == "agregate")
@@ -20,7 +20,7 @@ struct StrictInputTests {
             let inWindow = try client.post("/predict", json: ["windows": [.object(members)]])
             #expect(inWindow.errorField == "windows[0].agregate")
 
-            guard case .object(var large) = Windows.flat(Windows.features(0)) else { return }
+            var large = try #require(Windows.flat(Windows.features(0)).objectValue)
             var eeg = Windows.features(0)[0..<90].map { JSON.number(Double($0)) }
             eeg[4] = 2e9
             large.removeAll { $0.key == "eeg" }

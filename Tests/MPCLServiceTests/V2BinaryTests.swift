@@ -128,16 +128,17 @@ struct V2BinaryTests {
             }
             func refused(_ body: JSON, _ words: String, status: Int = 400) throws {
                 let reply = try client.post("/v2/models/default/infer", json: body)
-                #expect(reply.status == status && reply.json["error"]?.stringValue?.contains(words) == true, "\(reply.bodyString.prefix(300))")
+                #expect(
+                    reply.status == status && reply.json["error"]?.stringValue?.contains(words) == true, "\(reply.bodyString.prefix(300))")
             }
-            func with(_ key: String, _ value: JSON) -> JSON {
-                guard case .object(var members) = V2Tests.inferBody([0]) else { return nil }
+            func with(_ key: String, _ value: JSON) throws -> JSON {
+                var members = try #require(V2Tests.inferBody([0]).objectValue)
                 members.append((key, value))
                 return .object(members)
             }
-            try refused(with("outputs", [["name": "nope"]]), "nope")
-            try refused(with("outputs", [["name": "distribution"], ["name": "distribution"]]), "twice")
-            try refused(with("outputs", [["name": "distribution", "parameters": ["classification": 3]]]), "classification")
+            try refused(try with("outputs", [["name": "nope"]]), "nope")
+            try refused(try with("outputs", [["name": "distribution"], ["name": "distribution"]]), "twice")
+            try refused(try with("outputs", [["name": "distribution", "parameters": ["classification": 3]]]), "classification")
             var boolean = V2Tests.inferBody([0])
             if case .object(var members) = boolean, case .array(var inputs) = members[1].value, case .object(var eeg) = inputs[0] {
                 eeg[1].value = "BOOL"
