@@ -121,15 +121,40 @@ func samplePayload(count: Int, seed: UInt64 = 1) -> [UInt8] {
         #expect(throws: CompressionError.self) { try Inflate.zlib(compressed, maximumOutputSize: 100) }
     }
 
-    @Test func randomBytesNeverCrash() {
+    /// Inflation as a value (`Inflate` throws only `CompressionError`, by its signature).
+    func inflate(_ bytes: [UInt8], format: CompressionFormat, limit: Int) -> Result<[UInt8], CompressionError> {
+        do throws(CompressionError) {
+            return .success(try Inflate.decompress(bytes, format: format, maximumOutputSize: limit))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Random bytes either inflate to at most the limit, and that output round-trips, or fail with
+    /// a `CompressionError` that names the format (or the cap) asked for.
+    @Test func randomBytesInflateWithinTheLimitOrThrowATypedError() throws {
         var state: UInt64 = 99
+        let limit = 1 << 16
         for length in [1, 2, 10, 100, 1000] {
             let bytes = (0..<length).map { _ -> UInt8 in
                 state = state &* 6_364_136_223_846_793_005 &+ 1
                 return UInt8(truncatingIfNeeded: state >> 56)
             }
             for format in [CompressionFormat.zlib, .raw, .gzip] {
-                _ = try? Inflate.decompress(bytes, format: format, maximumOutputSize: 1 << 16)
+                let output: [UInt8]
+                switch inflate(bytes, format: format, limit: limit) {
+                case .success(let inflated): output = inflated
+                case .failure(.outputLimitExceeded(let named, let cap)):
+                    #expect(named == format && cap == limit)
+                    continue
+                case .failure(.truncated(let named)), .failure(.corrupt(let named, _)):
+                    #expect(named == format)
+                    continue
+                case .failure(.library): continue
+                }
+                #expect(output.count <= limit)
+                let again = try Deflate.compress(output, format: format, level: 6)
+                #expect(try Inflate.decompress(again, format: format, maximumOutputSize: limit) == output)
             }
         }
     }
