@@ -112,7 +112,9 @@ struct ServerTests {
         try withServer(handler: { _, responder in responder.send(HTTPResponse(body: big)) }) { server in
             let c = try TestClient(port: server.port)
             c.send((0..<4).map { "GET /\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
-            usleep(200_000)  // let output pile up past the high-water mark before reading
+            // Part of the scenario, not synchronisation: a client slow to start reading lets output
+            // pile up past the high-water mark (the test holds whether or not it got that far).
+            usleep(200_000)
             for _ in 0..<4 { #expect(try c.readResponse().body.count == big.count) }
         }
     }
@@ -129,7 +131,7 @@ struct ServerTests {
         try withServer(handler: echoHandler) { server in
             let c = try TestClient(port: server.port)
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4;a=b\r\nWiki\r\n")
-            usleep(20_000)
+            usleep(20_000)  // part of the scenario: the rest of the body arrives in a later read
             c.send("5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n")
             let r = try c.readResponse()
             #expect(r.status == 200 && r.bodyString == "Wikipedia")
@@ -268,14 +270,14 @@ struct ServerTests {
             for i in 0..<5 {
                 fast.send("GET /fast\(i) HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(try fast.readResponse().status == 200)
-                usleep(50_000)
+                usleep(50_000)  // part of the scenario: the fast requests spread over the slow one's dribble
             }
             // 408, not 200: the header timeout cut the client off before its ~4 s request was complete.
             let r = try slow.readResponse()
             #expect(r.status == 408)
             #expect(r.bodyString.contains("request_timeout"))
             #expect(slow.waitForClose())
-            done.wait()
+            #expect(done.wait(timeout: .now() + 60) == .success)
         }
     }
 
@@ -301,11 +303,18 @@ struct ServerTests {
 
     @Test func abruptDisconnectsAreCleanedUp() throws {
         let big = [UInt8](repeating: 0x62, count: 8 << 20)
+        let answering = Mutex(0)
+        let lateSent = DispatchSemaphore(value: 0)
         let handler: HTTPServer.Handler = { request, responder in
             if request.target == "/big" {
+                answering.add(1)
                 responder.send(HTTPResponse(body: big))
             } else if request.target == "/late" {
-                DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { responder.send(HTTPResponse(body: "late")) }
+                answering.add(1)
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
+                    responder.send(HTTPResponse(body: "late"))
+                    lateSent.signal()
+                }
             } else {
                 responder.send(HTTPResponse(body: request.body))
             }
@@ -321,12 +330,13 @@ struct ServerTests {
             var c: TestClient? = try TestClient(port: server.port)
             c!.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(eventually { server.openConnections == 3 })
-            usleep(50_000)
+            #expect(eventually { answering.value == 2 })  // /big is being written, /late is pending
             a = nil
             b = nil
             c = nil
             #expect(eventually { server.openConnections == 0 })
-            usleep(300_000)  // the late responder fires into a closed connection
+            // The late responder fires into a closed connection.
+            #expect(lateSent.wait(timeout: .now() + 60) == .success)
             let d = try TestClient(port: server.port)
             d.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try d.readResponse().status == 200)
@@ -383,7 +393,9 @@ struct ServerTests {
     }
 
     @Test func gracefulShutdownDrainsInFlightThenRefuses() throws {
+        let started = Mutex(0)
         let handler: HTTPServer.Handler = { request, responder in
+            started.add(1)
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { responder.send(HTTPResponse(body: "done")) }
         }
         var configuration = HTTPServerConfiguration(port: 0, eventLoopCount: 2)
@@ -395,7 +407,7 @@ struct ServerTests {
         let idle = try TestClient(port: server.port)
         busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(eventually { server.openConnections == 2 })
-        usleep(50_000)
+        #expect(eventually { started.value == 1 })  // the busy request is in flight
         server.beginShutdown()
         #expect(throws: TestClientError.self) { try TestClient(port: server.port) }
         #expect(idle.waitForClose())  // idle keep-alive connection closed at once
@@ -404,7 +416,7 @@ struct ServerTests {
         #expect(r.header("Connection") == "close")
         #expect(busy.waitForClose())
         busy.close()
-        #expect(server.waitUntilDrained(timeout: 3))
+        #expect(server.waitUntilDrained(timeout: 30))  // returns once drained: generous for a busy machine
         #expect(server.openConnections == 0)
     }
 
@@ -440,24 +452,19 @@ struct ServerTests {
 
     @Test func manyConcurrentClients() throws {
         try withServer(handler: echoHandler) { server in
-            let group = DispatchGroup()
-            let lock = NSLock()
-            nonisolated(unsafe) var ok = 0  // guarded by `lock`
-            for t in 0..<16 {
-                group.enter()
-                Thread {
-                    defer { group.leave() }
-                    guard let c = try? TestClient(port: server.port) else { return }
-                    for i in 0..<50 {
-                        c.send("POST /\(t)/\(i) HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
-                        if let r = try? c.readResponse(), r.bodyString == "abc", r.header("X-Target") == "/\(t)/\(i)" {
-                            lock.withLock { ok += 1 }
-                        }
+            let port = server.port
+            let ok = Mutex(0)
+            let finished = concurrently(16) { t in
+                guard let c = try? TestClient(port: port) else { return }  // counted: `ok` falls short
+                for i in 0..<50 {
+                    c.send("POST /\(t)/\(i) HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+                    if let r = try? c.readResponse(), r.bodyString == "abc", r.header("X-Target") == "/\(t)/\(i)" {
+                        ok.add(1)
                     }
-                }.start()
+                }
             }
-            group.wait()
-            #expect(ok == 16 * 50)
+            #expect(finished)
+            #expect(ok.value == 16 * 50)
         }
     }
 }
