@@ -9,19 +9,31 @@ import Testing
 /// The body budget (admission by bytes) and CORS, end to end on a real socket.
 @Suite("Body budget and CORS", .serialized)
 struct AdmissionTests {
+    /// A service whose body budget holds one and a half of `body`'s charges, and that body.
+    func withRoomForOneAndAHalfBodies(_ run: (TestServer, [UInt8]) throws -> Void) throws {
+        let body = Windows.body(Array(0..<10)).serialized()
+        let charge = body.count * BodyMemory.bytesPerBodyByte
+        try withServer(configure: { $0.bodyBudgetBytes = charge + charge / 2 }) { server in try run(server, body) }
+    }
+
+    /// A client that has announced a `/predict` body of `length` bytes with `Expect: 100-continue`.
+    /// "100 Continue" is sent only after the body is charged, so the charge is held from the return
+    /// until the client sends the body and reads the answer.
+    func holdingTheBudget(_ server: TestServer, length: Int) throws -> TestClient {
+        let client = try server.client()
+        client.send(
+            "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                + "Content-Length: \(length)\r\n\r\n")
+        #expect(try client.readResponse().status == 100)
+        return client
+    }
+
     /// A body charged while it arrives holds the budget: a second body that does not fit is
     /// refused before it is read (503, Retry-After, connection closed); once the first is
     /// answered the budget is free again.
     @Test func bodiesBeyondTheBudgetGet503WithRetryAfter() throws {
-        let body = Windows.body(Array(0..<10)).serialized()
-        let charge = body.count * BodyMemory.bytesPerBodyByte
-        try withServer(configure: { $0.bodyBudgetBytes = charge + charge / 2 }) { server in
-            // "100 Continue" is sent only after the body is charged: the charge is held from here.
-            let first = try server.client()
-            first.send(
-                "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
-                    + "Content-Length: \(body.count)\r\n\r\n")
-            #expect(try first.readResponse().status == 100)
+        try withRoomForOneAndAHalfBodies { server, body in
+            let first = try holdingTheBudget(server, length: body.count)
 
             let second = try server.client()
             let refused = try second.request("POST", "/predict", body: body)
@@ -41,14 +53,8 @@ struct AdmissionTests {
     /// A chunked body is charged as its chunks arrive: while another body holds most of the
     /// budget, it is refused once its growing charge no longer fits, before the rest is read.
     @Test func chunkedBodiesAreChargedAsTheyGrow() throws {
-        let body = Windows.body(Array(0..<10)).serialized()
-        let charge = body.count * BodyMemory.bytesPerBodyByte
-        try withServer(configure: { $0.bodyBudgetBytes = charge + charge / 2 }) { server in
-            let holder = try server.client()
-            holder.send(
-                "POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
-                    + "Content-Length: \(body.count)\r\n\r\n")
-            #expect(try holder.readResponse().status == 100)
+        try withRoomForOneAndAHalfBodies { server, body in
+            let holder = try holdingTheBudget(server, length: body.count)
             // A small chunked body fits next to it ...
             let small = try server.client()
             let smallBody = Windows.body([0]).serialized()

@@ -146,20 +146,13 @@ struct ErrorTests {
         try withServer(configure: {
             $0.queueCapacity = 1; $0.workers = 1; $0.maxDelayMilliseconds = 0
         }) { server in
-            let gate = DispatchSemaphore(value: 0)
-            let entered = DispatchSemaphore(value: 0)
-            server.service.batcher.beforeInference = {
-                entered.signal()
-                _ = gate.wait(timeout: .now() + 60)  // bounded even if the test body never gets to open it
-            }
+            let gate = WorkerGate(server.service.batcher)
             let group = DispatchGroup()
             let statuses = Mutex<[Int]>([])
             // Whatever happens below, the worker is let go and the clients are waited for (bounded):
             // a worker left on the gate would keep the teardown's drain waiting.
             defer {
-                server.service.batcher.beforeInference = nil
-                gate.signal()
-                gate.signal()
+                gate.open(workers: 2)
                 _ = group.wait(timeout: .now() + 60)
             }
             // The first request occupies the only worker, the second fills the queue.
@@ -170,16 +163,14 @@ struct ErrorTests {
                     let status = (try? server.client().post("/predict", json: Windows.body([index])).status) ?? -1
                     statuses.update { $0.append(status) }
                 }
-                if index == 0 { try #require(entered.wait(timeout: .now() + 60) == .success, "the first request never reached the worker") }
+                if index == 0 { try #require(gate.workerArrived(), "the first request never reached the worker") }
             }
             #expect(eventually(timeout: 30) { server.service.batcher.depth == 1 })
             let refused = try server.client().post("/predict", json: Windows.body([9]))
             #expect(refused.status == 503)
             #expect(refused.header("Retry-After") == "1")
             #expect(refused.errorCode == "overloaded")
-            server.service.batcher.beforeInference = nil
-            gate.signal()
-            gate.signal()
+            gate.open(workers: 2)
             #expect(group.wait(timeout: .now() + 60) == .success)
             #expect(statuses.value == [200, 200])
         }

@@ -20,35 +20,15 @@ struct LifecycleTests {
         }
     }
 
-    /// A started service outside `withServer`, for tests that drive `shutdown()` themselves.
-    private func startService(_ configure: (inout ServiceConfiguration) -> Void) throws -> (Service, String) {
-        let directory = TestModels.directory()
-        try TestModels.checkpoint(seed: 1).write(to: "\(directory)/default.safetensors")
-        var configuration = ServiceConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.modelsDirectory = directory
-        configuration.logRequests = false
-        configuration.shutdownGraceSeconds = 0
-        configure(&configuration)
-        let service = try buildService(configuration, logSink: { _ in })
-        try service.start()
-        return (service, directory)
-    }
-
     @Test func shutdownDrainsAnInFlightRequest() throws {
-        let (service, directory) = try startService { $0.drainSeconds = 30 }
+        let directory = TestModels.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let gate = DispatchSemaphore(value: 0)
-        let entered = DispatchSemaphore(value: 0)
-        service.batcher.beforeInference = {
-            entered.signal()
-            _ = gate.wait(timeout: .now() + 60)
-        }
+        let service = try startService(in: directory) { $0.drainSeconds = 30 }
+        let gate = WorkerGate(service.batcher)
         let done = DispatchSemaphore(value: 0)
         let drainedSignal = DispatchSemaphore(value: 0)
         defer {
-            gate.signal()  // whatever failed, the worker and the shutdown are released and waited for
+            gate.open()  // whatever failed, the worker and the shutdown are released and waited for
             _ = done.wait(timeout: .now() + 60)
             _ = drainedSignal.wait(timeout: .now() + 60)
         }
@@ -58,7 +38,7 @@ struct LifecycleTests {
             defer { done.signal() }
             inFlight.update { $0 = (try? TestClient(port: port).post("/predict", json: Windows.body([0])))?.status }
         }
-        try #require(entered.wait(timeout: .now() + 60) == .success, "the request never reached the worker")
+        try #require(gate.workerArrived(), "the request never reached the worker")
         let drained = Mutex<Bool?>(nil)
         onOwnThread {
             defer { drainedSignal.signal() }
@@ -68,30 +48,25 @@ struct LifecycleTests {
         #expect(!service.isReady)
         // New connections are refused once the listener is closed.
         #expect(eventually { (try? TestClient(port: port)) == nil })
-        gate.signal()
+        gate.open()
         #expect(eventually { inFlight.value != nil })
         #expect(inFlight.value == 200)
         #expect(eventually { drained.value == true })
     }
 
     @Test func drainCutOffAnswersQueuedWork503AndReportsIt() throws {
-        let (service, directory) = try startService {
+        let directory = TestModels.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let service = try startService(in: directory) {
             $0.drainSeconds = 0.3
             $0.workers = 1
             $0.maxDelayMilliseconds = 0
         }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let gate = DispatchSemaphore(value: 0)
-        let entered = DispatchSemaphore(value: 0)
-        service.batcher.beforeInference = {
-            entered.signal()
-            _ = gate.wait(timeout: .now() + 60)
-        }
+        let gate = WorkerGate(service.batcher)
         let group = DispatchGroup()
         let statuses = Mutex<[Int: Int]>([:])
         defer {
-            service.batcher.beforeInference = nil
-            gate.signal()  // the stuck worker is released whatever happened
+            gate.open()  // the stuck worker is released whatever happened
             _ = group.wait(timeout: .now() + 60)
         }
         let port = service.port
@@ -103,7 +78,7 @@ struct LifecycleTests {
                 statuses.update { $0[index] = status }
             }
             // The first request holds the only worker; the second waits in the queue.
-            if index == 0 { try #require(entered.wait(timeout: .now() + 60) == .success) }
+            if index == 0 { try #require(gate.workerArrived()) }
         }
         #expect(eventually { service.batcher.depth == 1 })
         // The worker never finishes within the drain period: the queued request is answered 503,
@@ -115,8 +90,9 @@ struct LifecycleTests {
     }
 
     @Test func readinessTurns503DuringTheShutdownGraceWhileTheListenerStaysOpen() throws {
-        let (service, directory) = try startService { $0.shutdownGraceSeconds = 1 }
+        let directory = TestModels.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        let service = try startService(in: directory) { $0.shutdownGraceSeconds = 1 }
         let port = service.port
         let stopped = DispatchSemaphore(value: 0)
         defer { _ = stopped.wait(timeout: .now() + 60) }

@@ -43,6 +43,23 @@ func withServer(
 ) throws {
     let directory = TestModels.directory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
+    let service = try startService(in: directory, models: models, perSubject: perSubject) {
+        $0.eventLoops = 2
+        $0.workers = 2
+        $0.drainSeconds = 10
+        configure(&$0)
+    }
+    defer { service.shutdown() }
+    try body(TestServer(service: service, directory: directory))
+}
+
+/// Writes `models` (name → seed) into `directory` and starts a service on them: on 127.0.0.1 at an
+/// ephemeral port, without a request log or a shutdown grace. Tests that drive `shutdown()`
+/// themselves call this directly; the rest use `withServer`.
+func startService(
+    in directory: String, models: [String: UInt64] = ["default": 1], perSubject: Set<String> = [],
+    configure: (inout ServiceConfiguration) -> Void
+) throws -> Service {
     for (name, seed) in models {
         try TestModels.checkpoint(seed: seed, perSubject: perSubject.contains(name)).write(to: "\(directory)/\(name).safetensors")
     }
@@ -50,16 +67,12 @@ func withServer(
     configuration.host = "127.0.0.1"
     configuration.port = 0
     configuration.modelsDirectory = directory
-    configuration.eventLoops = 2
-    configuration.workers = 2
     configuration.logRequests = false
-    configuration.drainSeconds = 10
     configuration.shutdownGraceSeconds = 0
     configure(&configuration)
     let service = try buildService(configuration, logSink: { _ in })
     try service.start()
-    defer { service.shutdown() }
-    try body(TestServer(service: service, directory: directory))
+    return service
 }
 
 /// Deterministic windows in the DMER layout, as raw feature rows and as request JSON.
