@@ -75,3 +75,17 @@ extension GradientCheck {
         return errors
     }
 }
+
+/// The suites that check backward passes with `GradientCheck`: one bound and one assertion.
+protocol GradientChecking {}
+
+extension GradientChecking {
+    /// Far above the check's own error (see `GradientCheck`), far below any real mistake.
+    var bound: Double { 1e-6 }
+
+    /// At least one error (an empty list would pass vacuously), and every one below `bound`.
+    func expectAccurate(_ errors: [Double], _ comment: Comment, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(!errors.isEmpty, comment, sourceLocation: sourceLocation)
+        for error in errors { #expect(error < bound, comment, sourceLocation: sourceLocation) }
+    }
+}

@@ -3,14 +3,8 @@ import Testing
 @testable import MPCLMath
 
 /// Every kernel's backward pass against central finite differences of its forward pass, in Double.
-@Suite struct KernelGradientTests {
-    let bound = 1e-6
+@Suite struct KernelGradientTests: GradientChecking {
     typealias G = GradientCheck
-
-    func expectAccurate(_ errors: [Double], _ comment: Comment) {
-        #expect(!errors.isEmpty)
-        for error in errors { #expect(error < bound, comment) }
-    }
 
     @Test func linearWithBias() {
         expectAccurate(

@@ -4,14 +4,8 @@ import Testing
 
 /// The plain forward/backward pairs the tape's ops call, checked directly (no tape) against central
 /// finite differences in Double; the backward functions must accumulate into their gradients.
-@Suite struct KernelPairGradientTests {
-    let bound = 1e-6
+@Suite struct KernelPairGradientTests: GradientChecking {
     typealias G = GradientCheck
-
-    func expectAccurate(_ errors: [Double], _ comment: Comment) {
-        #expect(!errors.isEmpty)
-        for error in errors { #expect(error < bound, comment) }
-    }
 
     func random(_ count: Int, seed: UInt64, scale: Double = 1) -> [Double] { G.random([count], seed: seed, scale: scale).data }
 
