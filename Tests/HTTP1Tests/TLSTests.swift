@@ -7,7 +7,7 @@ import Testing
 @Suite("TLS", .serialized)
 struct TLSTests {
     static var toolsAvailable: Bool {
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+        FileManager.default.isExecutableFile(atPath: SelfSignedCertificate.opensslPath)
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
     }
 
@@ -17,19 +17,12 @@ struct TLSTests {
             "http1-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let key = dir.appendingPathComponent("k.pem").path, cert = dir.appendingPathComponent("c.pem").path
-        let generated = try ChildProcess.run(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-                "-days", "1", "-keyout", key, "-out", cert,
-            ])
-        try #require(generated.status == 0)
+        let certificate = try SelfSignedCertificate(in: dir.path)
 
         try withServer(
             configure: {
-                $0.tlsCertificatePath = cert
-                $0.tlsPrivateKeyPath = key
+                $0.tlsCertificatePath = certificate.certificatePath
+                $0.tlsPrivateKeyPath = certificate.keyPath
             }, handler: echoHandler
         ) { server in
             let url = "https://127.0.0.1:\(server.port)/secure"

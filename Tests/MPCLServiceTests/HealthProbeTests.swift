@@ -7,7 +7,7 @@ import Testing
 /// The healthcheck's probe follows the server's configuration: the recorded port and TLS.
 @Suite("Health probe", .serialized)
 struct HealthProbeTests {
-    static var opensslAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") }
+    static var opensslAvailable: Bool { FileManager.default.isExecutableFile(atPath: SelfSignedCertificate.opensslPath) }
 
     func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "mpcl-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -39,17 +39,10 @@ struct HealthProbeTests {
     func aTLSServerIsProbedOverTLS() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let key = directory + "/key.pem", certificate = directory + "/cert.pem"
-        let openssl = try ChildProcess.run(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
-                "-keyout", key, "-out", certificate,
-            ])
-        try #require(openssl.status == 0, "\(openssl.stderr)")
+        let certificate = try SelfSignedCertificate(in: directory)
         try withServer(configure: {
-            $0.tlsCertificatePath = certificate
-            $0.tlsPrivateKeyPath = key
+            $0.tlsCertificatePath = certificate.certificatePath
+            $0.tlsPrivateKeyPath = certificate.keyPath
         }) { server in
             #expect(HealthProbe.isReady(ProbeTarget(host: "127.0.0.1", port: server.port, tls: true)))
             // A plain-text probe of a TLS server is what made TLS containers unhealthy.
