@@ -163,25 +163,22 @@ ALWAYS_INLINE void retrieval(const float *queries, long query_row_stride, long q
     for (long j = 0; j < padded; j++) zeros[j] = 0;
     for (long j = 0; j < padded * d; j++) tiled[j] = 0;  // the padding keys
     long j = 0;
-    for (long i = 0; i < segment_count; i++) {  // keys every window shares (learned slots): placed once
+    for (long i = 0; i < segment_count; i++) {  // keys and values every window shares (slots): once
         const mpcl_key_value_segment *segment = &segments[i];
         for (long t = 0; t < segment->count; t++, j++) {
-            if (segment->windowStride == 0) place_key(tiled, j, segment->keys + t * segment->rowStride, d);
-            values[j] = segment->values + t * segment->rowStride;
+            if (segment->keyWindowStride == 0) place_key(tiled, j, segment->keys + t * segment->keyRowStride, d);
+            if (segment->valueWindowStride == 0) values[j] = segment->values + t * segment->valueRowStride;
         }
     }
     for (long b = 0; b < windows; b++) {
         j = 0;
         for (long i = 0; i < segment_count; i++) {
             const mpcl_key_value_segment *segment = &segments[i];
-            if (segment->windowStride == 0) {
-                j += segment->count;
-                continue;
-            }
-            long offset = b * segment->windowStride;
+            const float *keys = segment->keys + b * segment->keyWindowStride;
+            const float *rows = segment->values + b * segment->valueWindowStride;
             for (long t = 0; t < segment->count; t++, j++) {
-                place_key(tiled, j, segment->keys + offset + t * segment->rowStride, d);
-                values[j] = segment->values + offset + t * segment->rowStride;
+                if (segment->keyWindowStride != 0) place_key(tiled, j, keys + t * segment->keyRowStride, d);
+                if (segment->valueWindowStride != 0) values[j] = rows + t * segment->valueRowStride;
             }
         }
         const float *window_queries = queries + b * query_window_stride;
@@ -216,7 +213,7 @@ static void retrieval_plain(const float *queries, long query_row_stride, long qu
             long j = 0;
             for (long g = 0; g < segment_count; g++)
                 for (long t = 0; t < segments[g].count; t++, j++) {
-                    const float *key = segments[g].keys + b * segments[g].windowStride + t * segments[g].rowStride;
+                    const float *key = segments[g].keys + b * segments[g].keyWindowStride + t * segments[g].keyRowStride;
                     float total = 0;
                     for (long c = 0; c < d; c++) total += query[c] * key[c];
                     scores[j] = total;
@@ -236,7 +233,8 @@ static void retrieval_plain(const float *queries, long query_row_stride, long qu
                 j = 0;
                 for (long g = 0; g < segment_count; g++)
                     for (long t = 0; t < segments[g].count; t++, j++) {
-                        const float *value = segments[g].values + b * segments[g].windowStride + t * segments[g].rowStride;
+                        const float *value =
+                            segments[g].values + b * segments[g].valueWindowStride + t * segments[g].valueRowStride;
                         float weight = weights[j] * inverse;
                         for (long c = 0; c < d; c++) out[s * d + c] += weight * value[c];
                     }

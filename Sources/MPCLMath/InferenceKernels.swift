@@ -47,21 +47,36 @@ import CInferenceKernels
 }
 
 /// One run of stored patterns (keys and values, d wide each) that a window's queries attend to.
-/// Row t of window b has its key at `keys + b·windowStride + t·rowStride` and its value at the same
-/// offset from `values`; a window stride of 0 means every window shares the rows (learned slots).
+/// Row t of window b has its key at `keys + b·keyWindowStride + t·keyRowStride` and its value at
+/// `values + b·valueWindowStride + t·valueRowStride`; a window stride of 0 means every window
+/// shares the rows (learned slots).
 public struct KeyValueSegment {
     public var keys: UnsafePointer<Float>
     public var values: UnsafePointer<Float>
-    public var rowStride: Int
-    public var windowStride: Int
+    public var keyRowStride: Int
+    public var keyWindowStride: Int
+    public var valueRowStride: Int
+    public var valueWindowStride: Int
     public var count: Int
 
-    @inlinable public init(keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rowStride: Int, windowStride: Int, count: Int) {
+    public init(
+        keys: UnsafePointer<Float>, keyRowStride: Int, keyWindowStride: Int, values: UnsafePointer<Float>, valueRowStride: Int,
+        valueWindowStride: Int, count: Int
+    ) {
         self.keys = keys
         self.values = values
-        self.rowStride = rowStride
-        self.windowStride = windowStride
+        self.keyRowStride = keyRowStride
+        self.keyWindowStride = keyWindowStride
+        self.valueRowStride = valueRowStride
+        self.valueWindowStride = valueWindowStride
         self.count = count
+    }
+
+    /// Keys and values laid out alike (interleaved in the same rows, or two matrices of one shape).
+    public init(keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rowStride: Int, windowStride: Int, count: Int) {
+        self.init(
+            keys: keys, keyRowStride: rowStride, keyWindowStride: windowStride, values: values, valueRowStride: rowStride,
+            valueWindowStride: windowStride, count: count)
     }
 }
 
@@ -79,9 +94,10 @@ public func multiScaleRetrievalScratch(keys: Int, width d: Int, scales: Int) -> 
 /// `multiScaleRetrievalScratch(keys:width:scales:)` floats.
 ///
 /// The kernel is C (`mpcl_retrieval` in CInferenceKernels), compiled per instruction set and chosen
-/// from the CPU's features like `packedMatmul`: scores as 2-row × 8-key register tiles over the keys
-/// where they lie (no transposition), the S softmaxes 16 keys per vector, and the weighted sums of
-/// three scales (and, on AVX-512, two rows) per value row loaded.
+/// from the CPU's features like `packedMatmul`: each window's keys copied into 16-key tiles (shared
+/// slots once per call), one query row against 16 keys per register tile summed by a lane-shuffle
+/// tree, the S softmaxes 16 keys per vector, and the weighted sums of three scales (and, on AVX-512,
+/// two rows) per value row loaded, values read where they lie.
 public func multiScaleRetrieval(
     queries: UnsafePointer<Float>, queryRowStride: Int, queryWindowStride: Int, rows: Int, windows: Int, width d: Int,
     segments: UnsafeBufferPointer<KeyValueSegment>, betas: UnsafeBufferPointer<Float>,
@@ -102,8 +118,9 @@ public func multiScaleRetrieval(
     withUnsafeTemporaryAllocation(of: mpcl_key_value_segment.self, capacity: max(segments.count, 1)) { converted in
         for (i, segment) in segments.enumerated() {
             converted[i] = mpcl_key_value_segment(
-                keys: segment.keys, values: segment.values, rowStride: segment.rowStride, windowStride: segment.windowStride,
-                count: segment.count)
+                keys: segment.keys, values: segment.values, keyRowStride: segment.keyRowStride,
+                keyWindowStride: segment.keyWindowStride, valueRowStride: segment.valueRowStride,
+                valueWindowStride: segment.valueWindowStride, count: segment.count)
         }
         let used = mpcl_retrieval_at(
             level.rawValue, queries, queryRowStride, queryWindowStride, rows, windows, d, converted.baseAddress, segments.count,

@@ -13,8 +13,9 @@ import Testing
 /// Shapes cover the vectorised widths (16, 64, 128: one, four and eight vectors per row), widths
 /// that take the plain loop (20), odd and even row counts (the 2-row tiles), key counts that are
 /// and are not multiples of 8 and 16 (the padded score tiles), one to four scales (groups of three
-/// with a partial group), a shared segment (window stride 0, like the learned slots) and per-window
-/// segments interleaved in a wider projection, like the plan's [Q | K | V] rows.
+/// with a partial group), a shared segment (window stride 0, like the learned slots), and per-window
+/// segments whose keys lie in a wider projection (the plan's [Q | K] rows) and whose values lie
+/// elsewhere with another stride (the states themselves).
 @Suite struct MultiScaleRetrievalTests {
     struct Shape {
         let width: Int
@@ -40,40 +41,44 @@ import Testing
         var levelsRun = Set<PackedMatmulLevel>()
         for shape in shapes {
             let d = shape.width
-            // The queries' own keys and values are the K and V thirds of [Q | K | V] rows.
+            // The queries' own keys are the K thirds of [Q | K | ·] rows; their values are `states`.
             let projected = random(shape.windows * shape.rows * 3 * d, 2)
+            let states = random(shape.windows * shape.rows * d, 2)
             let extra = random(shape.windows * shape.extraKeys * 2 * d, 2)
             let slots = random(shape.slots * 2 * d, 2)
             let keyCount = shape.rows + shape.extraKeys + shape.slots
             let scales = shape.betas.count
             let outputCount = shape.windows * shape.rows * scales * d
-            let expected = reference(shape, projected: projected, extra: extra, slots: slots)
+            let expected = reference(shape, projected: projected, states: states, extra: extra, slots: slots)
             for level in PackedMatmulLevel.allCases {
                 var output = [Float](repeating: .nan, count: outputCount)
                 var scratch = [Float](repeating: .nan, count: multiScaleRetrievalScratch(keys: keyCount, width: d, scales: scales))
                 let used = projected.withUnsafeBufferPointer { q in
-                    extra.withUnsafeBufferPointer { e in
-                        slots.withUnsafeBufferPointer { m in
-                            shape.betas.withUnsafeBufferPointer { betas in
-                                var segments = [
-                                    KeyValueSegment(
-                                        keys: q.baseAddress! + d, values: q.baseAddress! + 2 * d, rowStride: 3 * d,
-                                        windowStride: shape.rows * 3 * d, count: shape.rows),
-                                    KeyValueSegment(
-                                        keys: m.baseAddress!, values: m.baseAddress! + d, rowStride: 2 * d, windowStride: 0,
-                                        count: shape.slots),
-                                ]
-                                if shape.extraKeys > 0 {
-                                    segments.insert(
+                    states.withUnsafeBufferPointer { v in
+                        extra.withUnsafeBufferPointer { e in
+                            slots.withUnsafeBufferPointer { m in
+                                shape.betas.withUnsafeBufferPointer { betas in
+                                    var segments = [
                                         KeyValueSegment(
-                                            keys: e.baseAddress!, values: e.baseAddress! + d, rowStride: 2 * d,
-                                            windowStride: shape.extraKeys * 2 * d, count: shape.extraKeys), at: 1)
-                                }
-                                return segments.withUnsafeBufferPointer { segments in
-                                    multiScaleRetrieval(
-                                        at: level, queries: q.baseAddress!, queryRowStride: 3 * d, queryWindowStride: shape.rows * 3 * d,
-                                        rows: shape.rows, windows: shape.windows, width: d, segments: segments, betas: betas,
-                                        output: &output, scratch: &scratch)
+                                            keys: q.baseAddress! + d, keyRowStride: 3 * d, keyWindowStride: shape.rows * 3 * d,
+                                            values: v.baseAddress!, valueRowStride: d, valueWindowStride: shape.rows * d, count: shape.rows),
+                                        KeyValueSegment(
+                                            keys: m.baseAddress!, values: m.baseAddress! + d, rowStride: 2 * d, windowStride: 0,
+                                            count: shape.slots),
+                                    ]
+                                    if shape.extraKeys > 0 {
+                                        segments.insert(
+                                            KeyValueSegment(
+                                                keys: e.baseAddress!, values: e.baseAddress! + d, rowStride: 2 * d,
+                                                windowStride: shape.extraKeys * 2 * d, count: shape.extraKeys), at: 1)
+                                    }
+                                    return segments.withUnsafeBufferPointer { segments in
+                                        multiScaleRetrieval(
+                                            at: level, queries: q.baseAddress!, queryRowStride: 3 * d,
+                                            queryWindowStride: shape.rows * 3 * d,
+                                            rows: shape.rows, windows: shape.windows, width: d, segments: segments, betas: betas,
+                                            output: &output, scratch: &scratch)
+                                    }
                                 }
                             }
                         }
@@ -90,7 +95,7 @@ import Testing
     }
 
     /// The definition in Double, segment by segment: the window's own rows, the extra keys, the slots.
-    func reference(_ shape: Shape, projected: [Float], extra: [Float], slots: [Float]) -> [Double] {
+    func reference(_ shape: Shape, projected: [Float], states: [Float], extra: [Float], slots: [Float]) -> [Double] {
         let d = shape.width
         var out: [Double] = []
         for b in 0..<shape.windows {
@@ -99,7 +104,7 @@ import Testing
             for t in 0..<shape.rows {
                 let row = (b * shape.rows + t) * 3 * d
                 keys.append(projected[(row + d)..<(row + 2 * d)])
-                values.append(projected[(row + 2 * d)..<(row + 3 * d)])
+                values.append(states[((b * shape.rows + t) * d)..<((b * shape.rows + t + 1) * d)])
             }
             for t in 0..<shape.extraKeys {
                 let row = (b * shape.extraKeys + t) * 2 * d

@@ -29,13 +29,16 @@ int mpcl_packed_matmul_at(int level, const float *x, long lda, long rows, long i
 int mpcl_packed_matmul_level(void);
 
 /// One run of stored patterns (keys and values, `width` floats each) that a window's queries attend
-/// to: row t of window b has its key at keys + b·windowStride + t·rowStride and its value at the same
-/// offset from `values`; a window stride of 0 means every window shares the rows (learned slots).
+/// to: row t of window b has its key at keys + b·keyWindowStride + t·keyRowStride and its value at
+/// values + b·valueWindowStride + t·valueRowStride; a window stride of 0 means every window shares
+/// the rows (learned slots).
 typedef struct {
     const float *keys;
     const float *values;
-    long rowStride;
-    long windowStride;
+    long keyRowStride;
+    long keyWindowStride;
+    long valueRowStride;
+    long valueWindowStride;
     long count;
 } mpcl_key_value_segment;
 
