@@ -1,10 +1,11 @@
 // The fused multi-scale retrieval of an MSAM block (the attention); see include/CInferenceKernels.h.
 //
-// Per window, for two query rows at a time:
+// Per window, the window's keys are first copied (vector loads and stores, no transposition) into
+// 16-key tiles read strictly in order; keys every window shares (the slots) are placed once per
+// call, values are read where they lie. Then, for two query rows at a time:
 // 1. scores s_j = q · k_j as register tiles of 16 keys: 16 accumulators of 16 floats, each summing
 //    q[c..c+16] ⊙ k_j[c..c+16] over the width, then one shuffle tree adds each accumulator's 16
-//    lanes into one lane of a single vector — keys and queries are read in place, row by row, so
-//    nothing is transposed or copied per window;
+//    lanes into one lane of a single vector, stored whole;
 // 2. per scale s, p = softmax(β_s s) as e^(β_s s_j − β_s max s) / Σ, 16 keys per vector;
 // 3. Z_s = Σ_j p_s,j v_j for three scales at once, every value row loaded once for all of them
 //    (and, on AVX-512, for both rows).
