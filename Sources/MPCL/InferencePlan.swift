@@ -20,7 +20,7 @@ public final class InferencePlan: @unchecked Sendable {
     /// Windows run through the whole network at a time: a larger batch is split into passes of this
     /// many, so each pass's activations (~90 KiB per window for the default model) stay in the
     /// core's L2 cache between layers instead of streaming through L3 — measured on the default
-    /// model, a batch of 256 ran ~15 % slower per window than a batch of 64 in one pass
+    /// model, a batch of 256 in one pass ran ~15 % slower per window than a batch of 64
     /// (BENCHMARKS.md). Windows are independent, so the split changes no result.
     let windowsPerPass: Int
 
