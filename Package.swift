@@ -48,7 +48,7 @@ let package = Package(
         // Foundations with no knowledge of emotions.
         .target(name: "JSON", swiftSettings: optimised),
         .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: optimised),
-        // The inference plan's packed-weight matrix product: C, compiled per instruction set and chosen
+        // The inference plan's packed-weight matrix product and attention: C, compiled per instruction set and chosen
         // from the CPU's features at run time (AVX-512 where the CPU has it, whatever `targetCPU` is).
         .target(name: "CInferenceKernels"),
         .target(name: "MPCLMath", dependencies: ["CBLAS", "CInferenceKernels"], swiftSettings: optimised),

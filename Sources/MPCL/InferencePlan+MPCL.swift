@@ -12,10 +12,14 @@ import MPCLMath
 /// - tokens are written straight into per-stream buffers ([T_e ; g_phys], T_p, [T_f ; g_beh]) by
 ///   BLAS calls whose output stride skips the other rows — no concatenation; token embeddings are
 ///   folded into the biases;
-/// - each MSAM block projects its states once with the stacked [W_q ; W_k ; W_v] (the cross blocks
-///   stack their own W_q with the other cross block's W_k, W_v, since those read the same stream),
-///   the slots' keys and values are precomputed, and the attention reads keys and values where
-///   they lie (`KeyValueSegment`) in one fused kernel per block;
+/// - each MSAM block projects its states once with the stacked [W_q ; W_k] (the cross blocks stack
+///   their own W_q with the other cross block's W_k, since those read the same stream), the slots'
+///   keys are precomputed, and the attention reads keys and values where they lie
+///   (`KeyValueSegment`) in one fused kernel per block;
+/// - the value projection is folded into the output projection: with Y the stored patterns
+///   (context states and slots), W_o [Z_1 ‖ … ‖ Z_S] = Σ_s W_o,s P_s (Y W_vᵀ) = Σ_s (P_s Y)(W_o,s W_v)ᵀ,
+///   so the attention sums the states themselves and W_o,s W_v is precomputed — no V is computed
+///   (W_v has no bias; the weights of each softmax sum to 1);
 /// - residuals and biases are written into the output first and the BLAS call accumulates onto
 ///   them (β = 1); LayerNorm and GELU run in place;
 /// - the prototype readout's projection is folded into the bank: W_r [R_phys ‖ R_beh] =
@@ -103,7 +107,7 @@ struct MPCLProgram {
         let behStates: ArenaRegion
         let projectedPhys: ArenaRegion
         let projectedBeh: ArenaRegion
-        let peripheralKeyValues: ArenaRegion
+        let peripheralKeys: ArenaRegion
         let hPhys: ArenaRegion
         let hBeh: ArenaRegion
         let crossPhys: ArenaRegion
@@ -177,25 +181,39 @@ struct MPCLProgram {
         if config.modules.msam {
             func block(_ block: MemoryBlock) -> Block {
                 let keys = cache[block.prefix + ".slot_keys"]!.data
-                let values = cache[block.prefix + ".slot_values"]!.data
+                let values = p[block.slots].data  // the slots themselves: W_v is folded into W_o
                 let slots = keys.count / d
                 var interleaved: [Float] = []
                 for row in 0..<slots {
                     interleaved.append(contentsOf: keys[(row * d)..<((row + 1) * d)])
                     interleaved.append(contentsOf: values[(row * d)..<((row + 1) * d)])
                 }
+                // W'_o = [W_o,1 W_v ‖ … ‖ W_o,S W_v], summed in Double.
+                let out = p[block.prefix + ".out.weight"].data  // [d, S·d]
+                let value = p[block.prefix + ".value.weight"].data  // [d, d]
+                var folded = [Float](repeating: 0, count: out.count)
+                for o in 0..<d {
+                    for scale in 0..<scales {
+                        for i in 0..<d {
+                            var total = 0.0
+                            for k in 0..<d { total += Double(out[o * scales * d + scale * d + k]) * Double(value[k * d + i]) }
+                            folded[o * scales * d + scale * d + i] = Float(total)
+                        }
+                    }
+                }
                 return Block(
-                    slotKeyValues: blob.add(interleaved), slots: slots, out: blob.dense(p, block.prefix + ".out"),
+                    slotKeyValues: blob.add(interleaved), slots: slots,
+                    out: blob.dense(folded, bias: p[block.prefix + ".out.bias"].data, inputs: scales * d, outputs: d),
                     norm1: norm(block.prefix + ".norm1"), ffn1: blob.dense(p, block.prefix + ".ffn1"),
                     ffn2: blob.dense(p, block.prefix + ".ffn2"), norm2: norm(block.prefix + ".norm2"))
             }
             let inverseRoot = 1 / Double(d).squareRoot()
             memory = MemoryWeights(
-                physProjection: stacked(["msam.phys.query", "msam.phys.key", "msam.phys.value"]),
-                peripheralProjection: stacked(["msam.phys.key", "msam.phys.value"]),
-                behProjection: stacked(["msam.beh.query", "msam.beh.key", "msam.beh.value"]),
-                crossPhysSideProjection: stacked(["msam.cross_phys.query", "msam.cross_beh.key", "msam.cross_beh.value"]),
-                crossBehSideProjection: stacked(["msam.cross_beh.query", "msam.cross_phys.key", "msam.cross_phys.value"]),
+                physProjection: stacked(["msam.phys.query", "msam.phys.key"]),
+                peripheralProjection: stacked(["msam.phys.key"]),
+                behProjection: stacked(["msam.beh.query", "msam.beh.key"]),
+                crossPhysSideProjection: stacked(["msam.cross_phys.query", "msam.cross_beh.key"]),
+                crossBehSideProjection: stacked(["msam.cross_beh.query", "msam.cross_phys.key"]),
                 blocks: MemoryBlock.allCases.map(block),
                 betas: blob.add(config.memoryScales.map { Float($0 * inverseRoot) }), scales: scales)
         } else {
@@ -295,8 +313,8 @@ struct MPCLProgram {
         func perWindow(_ floats: Int, _ needed: Bool = true) -> ArenaRegion { arena.perWindow(needed ? floats : 0) }
         regions = Regions(
             physStates: perWindow(physTokens * d), peripheral: perWindow(peripheralTokens * d), behStates: perWindow(behTokens * d),
-            projectedPhys: perWindow(physTokens * 3 * d, msam), projectedBeh: perWindow(behTokens * 3 * d, msam),
-            peripheralKeyValues: perWindow(peripheralTokens * 2 * d, msam),
+            projectedPhys: perWindow(physTokens * 2 * d, msam), projectedBeh: perWindow(behTokens * 2 * d, msam),
+            peripheralKeys: perWindow(peripheralTokens * d, msam),
             hPhys: perWindow(physTokens * d, msam), hBeh: perWindow(behTokens * d, msam),
             crossPhys: perWindow(physTokens * d, msam), crossBeh: perWindow(behTokens * d, msam),
             retrieved: perWindow(widest * scales * d, msam), hidden: perWindow(widest * 2 * d, msam),
@@ -397,44 +415,47 @@ struct MPCLProgram {
         let beh = context.buffer(regions.behStates)
         let projectedPhys = context.buffer(regions.projectedPhys)
         let projectedBeh = context.buffer(regions.projectedBeh)
-        let periphKV = context.buffer(regions.peripheralKeyValues)
+        let periphKeys = context.buffer(regions.peripheralKeys)
         let hPhys = context.buffer(regions.hPhys)
         let hBeh = context.buffer(regions.hBeh)
-        let stride3 = 3 * d
-        /// Keys and values of `tokens` rows per window inside a stacked [Q | K | V] projection.
-        func stateSegment(_ projected: UnsafeMutablePointer<Float>, tokens: Int) -> KeyValueSegment {
+        let stride2 = 2 * d
+        /// `tokens` rows per window: keys in a stacked [Q | K] projection, values the states themselves
+        /// (W_v is folded into the output projection).
+        func stateSegment(_ projected: UnsafeMutablePointer<Float>, states: UnsafeMutablePointer<Float>, tokens: Int) -> KeyValueSegment {
             KeyValueSegment(
-                keys: projected + d, values: projected + 2 * d, rowStride: stride3, windowStride: tokens * stride3, count: tokens)
+                keys: projected + d, keyRowStride: stride2, keyWindowStride: tokens * stride2, values: states, valueRowStride: d,
+                valueWindowStride: tokens * d, count: tokens)
         }
 
         // Physiological: R_phys against [T_e ; g_phys ; T_p ; M_phys].
-        context.apply(memory.physProjection, phys, rows: windows * physTokens, lda: d, into: projectedPhys, ldy: stride3, accumulate: false)
+        context.apply(memory.physProjection, phys, rows: windows * physTokens, lda: d, into: projectedPhys, ldy: stride2, accumulate: false)
         context.apply(
-            memory.peripheralProjection, periph, rows: windows * peripheralTokens, lda: d, into: periphKV, ldy: 2 * d, accumulate: false)
+            memory.peripheralProjection, periph, rows: windows * peripheralTokens, lda: d, into: periphKeys, ldy: d, accumulate: false)
         block(
             context, memory, memory.blocks[0], states: phys, tokens: physTokens, queries: projectedPhys,
-            context: stateSegment(projectedPhys, tokens: physTokens),
+            context: stateSegment(projectedPhys, states: phys, tokens: physTokens),
             KeyValueSegment(
-                keys: periphKV, values: periphKV + d, rowStride: 2 * d, windowStride: peripheralTokens * 2 * d, count: peripheralTokens),
+                keys: periphKeys, keyRowStride: d, keyWindowStride: peripheralTokens * d, values: periph, valueRowStride: d,
+                valueWindowStride: peripheralTokens * d, count: peripheralTokens),
             into: hPhys)
         // Behavioural: R_beh against [T_f ; g_beh ; M_beh].
-        context.apply(memory.behProjection, beh, rows: windows * behTokens, lda: d, into: projectedBeh, ldy: stride3, accumulate: false)
+        context.apply(memory.behProjection, beh, rows: windows * behTokens, lda: d, into: projectedBeh, ldy: stride2, accumulate: false)
         block(
             context, memory, memory.blocks[1], states: beh, tokens: behTokens, queries: projectedBeh,
-            context: stateSegment(projectedBeh, tokens: behTokens), into: hBeh)
+            context: stateSegment(projectedBeh, states: beh, tokens: behTokens), into: hBeh)
         // Cross, in parallel: H_phys against [H_beh ; M_x], H_beh against [H_phys ; M_x].
         context.apply(
-            memory.crossPhysSideProjection, hPhys, rows: windows * physTokens, lda: d, into: projectedPhys, ldy: stride3, accumulate: false)
+            memory.crossPhysSideProjection, hPhys, rows: windows * physTokens, lda: d, into: projectedPhys, ldy: stride2, accumulate: false)
         context.apply(
-            memory.crossBehSideProjection, hBeh, rows: windows * behTokens, lda: d, into: projectedBeh, ldy: stride3, accumulate: false)
+            memory.crossBehSideProjection, hBeh, rows: windows * behTokens, lda: d, into: projectedBeh, ldy: stride2, accumulate: false)
         let crossPhys = context.buffer(regions.crossPhys)
         let crossBeh = context.buffer(regions.crossBeh)
         block(
             context, memory, memory.blocks[2], states: hPhys, tokens: physTokens, queries: projectedPhys,
-            context: stateSegment(projectedBeh, tokens: behTokens), into: crossPhys)
+            context: stateSegment(projectedBeh, states: hBeh, tokens: behTokens), into: crossPhys)
         block(
             context, memory, memory.blocks[3], states: hBeh, tokens: behTokens, queries: projectedBeh,
-            context: stateSegment(projectedPhys, tokens: physTokens), into: crossBeh)
+            context: stateSegment(projectedPhys, states: hPhys, tokens: physTokens), into: crossBeh)
         let z = context.buffer(regions.pooledStreams)
         for b in 0..<windows {
             meanRows(crossPhys + b * physTokens * d, physTokens, into: z + b * 2 * d)
@@ -442,8 +463,9 @@ struct MPCLProgram {
         }
     }
 
-    /// One MSAM block after its projections: Z = [Z_1 ‖ … ‖ Z_S] by the fused retrieval, then
-    /// F = LN(R + W_o Z + b_o), H = LN(F + W_2 GELU(W_1 F + b_1) + b_2), written to `output`.
+    /// One MSAM block after its projections: Y′ = [P_1 Y ‖ … ‖ P_S Y] by the fused retrieval (the
+    /// stored patterns Y themselves as values), then F = LN(R + W′_o Y′ + b_o) with W′_o the folded
+    /// [W_o,1 W_v ‖ … ‖ W_o,S W_v], H = LN(F + W_2 GELU(W_1 F + b_1) + b_2), written to `output`.
     func block(
         _ context: PlanContext, _ memory: MemoryWeights, _ weights: Block, states: UnsafeMutablePointer<Float>, tokens: Int,
         queries: UnsafeMutablePointer<Float>, context first: KeyValueSegment, _ second: KeyValueSegment? = nil,
@@ -465,7 +487,7 @@ struct MPCLProgram {
             segments[count] = slots
             count += 1
             multiScaleRetrieval(
-                queries: queries, queryRowStride: 3 * d, queryWindowStride: tokens * 3 * d, rows: tokens, windows: context.windows,
+                queries: queries, queryRowStride: 2 * d, queryWindowStride: tokens * 2 * d, rows: tokens, windows: context.windows,
                 width: d,
                 segments: UnsafeBufferPointer(rebasing: segments[0..<count]),
                 betas: UnsafeBufferPointer(start: context.weight(memory.betas), count: memory.scales),

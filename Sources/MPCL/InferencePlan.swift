@@ -17,6 +17,12 @@ public final class InferencePlan: @unchecked Sendable {
     let input: ArenaRegion
     let output: ArenaRegion
     let program: Program
+    /// Windows run through the whole network at a time: a larger batch is split into passes of this
+    /// many, so each pass's activations (~90 KiB per window for the default model) stay in the
+    /// core's L2 cache between layers instead of streaming through L3 — measured on the default
+    /// model, a batch of 256 in one pass ran ~15 % slower per window than a batch of 64
+    /// (BENCHMARKS.md). Windows are independent, so the split changes no result.
+    let windowsPerPass: Int
 
     enum Program {
         case mpcl(MPCLProgram)
@@ -25,8 +31,11 @@ public final class InferencePlan: @unchecked Sendable {
         case mean(MeanProgram)
     }
 
-    /// Compiles `model` (its inference cache is used if present, computed otherwise).
-    public init(model: Model<Float>) {
+    /// Compiles `model` (its inference cache is used if present, computed otherwise); batches larger
+    /// than `windowsPerPass` run in passes of that many windows.
+    public init(model: Model<Float>, windowsPerPass: Int = 64) {
+        precondition(windowsPerPass > 0, "windowsPerPass must be positive")
+        self.windowsPerPass = windowsPerPass
         var prepared = model
         if prepared.inferenceCache.isEmpty { prepared.refreshInferenceCache() }
         let config = prepared.config
@@ -49,8 +58,17 @@ public final class InferencePlan: @unchecked Sendable {
 
     deinit { weights.deallocate() }
 
-    /// Floats an arena needs for batches of up to `windows` windows.
-    public func arenaFloats(windows: Int) -> Int { layout.floats(windows: max(windows, 1)) }
+    /// Floats an arena needs for batches of up to `windows` windows: one pass's activations, after the
+    /// whole batch's input and output when it runs in several passes.
+    public func arenaFloats(windows: Int) -> Int {
+        let windows = max(windows, 1)
+        guard windows > windowsPerPass else { return layout.floats(windows: windows) }
+        return max(layout.floats(windows: windows), passBase(windows: windows) + layout.floats(windows: windowsPerPass))
+    }
+
+    /// Where a pass's activations start in the arena of a batch of `windows` that runs in passes:
+    /// after the batch's input [windows, F] and output [windows, C] (the first two regions).
+    private func passBase(windows: Int) -> Int { windows * (ArenaLayout.rounded(featureCount) + ArenaLayout.rounded(classCount)) }
 
     /// Where the caller writes `windows` rows of z-scored features [windows, F] before `run`.
     public func input(in arena: InferenceArena, windows: Int) -> UnsafeMutableBufferPointer<Float> {
@@ -64,16 +82,30 @@ public final class InferencePlan: @unchecked Sendable {
         precondition(windows >= 0 && arena.capacity >= arenaFloats(windows: windows), "arena too small: reserve(plan:windows:) first")
         let out = layout.pointer(output, arena.base, windows: windows)
         guard windows > 0 else { return UnsafeBufferPointer(start: out, count: 0) }
-        let context = PlanContext(
-            weights: UnsafePointer(weights), arena: arena.base, layout: layout, windows: windows,
-            input: UnsafePointer(layout.pointer(input, arena.base, windows: windows)), output: out)
+        let features = UnsafePointer(layout.pointer(input, arena.base, windows: windows))
+        if windows <= windowsPerPass {
+            run(
+                PlanContext(
+                    weights: UnsafePointer(weights), arena: arena.base, layout: layout, windows: windows, input: features, output: out))
+        } else {
+            let passArena = arena.base + passBase(windows: windows)
+            for first in stride(from: 0, to: windows, by: windowsPerPass) {
+                run(
+                    PlanContext(
+                        weights: UnsafePointer(weights), arena: passArena, layout: layout, windows: min(windowsPerPass, windows - first),
+                        input: features + first * featureCount, output: out + first * classCount))
+            }
+        }
+        return UnsafeBufferPointer(start: out, count: windows * classCount)
+    }
+
+    private func run(_ context: PlanContext) {
         switch program {
         case .mpcl(let program): program.run(context)
         case .mlp(let program): program.run(context)
         case .linear(let program): program.run(context)
         case .mean(let program): program.run(context)
         }
-        return UnsafeBufferPointer(start: out, count: windows * classCount)
     }
 
     /// Distributions [rows, C] for z-scored features [rows, F] (a convenience that allocates an

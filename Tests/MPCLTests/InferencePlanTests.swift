@@ -122,6 +122,28 @@ import Testing
         #expect((zip(alone, tape[0..<alone.count]).map { abs($0 - $1) }.max() ?? 0) <= 1e-6)
     }
 
+    /// A batch larger than the plan's pass size runs in passes (the last one shorter) over one
+    /// arena and must give what one pass gives: windows are independent.
+    @Test(arguments: [variants[0], variants[7], variants[10]])
+    func aBatchRunInPassesEqualsOnePass(variant: Variant) throws {
+        let model = try Self.perturbedModel(variant.config, seed: 17)
+        let features = model.config.layout.featureCount
+        var generator = SeededGenerator(seed: 9)
+        let rows = 23
+        let standardized = (0..<(rows * features)).map { _ in Float(generator.nextGaussian()) }
+        let whole = InferencePlan(model: model, windowsPerPass: rows).distributions(standardized: standardized, rows: rows)
+        let passes = InferencePlan(model: model, windowsPerPass: 5)
+        let arena = InferenceArena(plan: passes, windows: rows)
+        for batch in [rows, 6, 5, rows] {
+            let input = passes.input(in: arena, windows: batch)
+            for i in 0..<(batch * features) { input[i] = standardized[i] }
+            let output = Array(passes.run(windows: batch, in: arena))
+            let difference = zip(output, whole).map { abs($0 - $1) }.max() ?? 0
+            #expect(output.count == batch * model.config.labels.count)
+            #expect(difference <= 1e-6, "\(variant.name), batch \(batch) in passes of 5: max difference \(difference)")
+        }
+    }
+
     @Test func anArenaGrowsOnlyWhenABatchNeedsMore() throws {
         let model = try Self.perturbedModel(ModelFixtures.tinyConfig(), seed: 3)
         let plan = InferencePlan(model: model)
