@@ -18,9 +18,6 @@ public struct DataFile: Sendable {
         self.skipped = skipped
     }
 
-    /// Notes for the user about skipped variables.
-    public var notes: [String] { skipped.keys.sorted().map { "skipped variable '\($0)': \(skipped[$0] ?? "")" } }
-
     /// Whether a readable variable `name` exists.
     public func contains(_ name: String) -> Bool { variables.contains { $0.name == name } }
 

@@ -1,38 +1,34 @@
 import MPCLMath
 
-/// Adam (Kingma & Ba) with L2 weight decay added to the gradient (not decoupled AdamW), and an
-/// exponential learning-rate decay applied by the caller once per epoch (`decayLearningRate()`):
+/// Adam (Kingma & Ba) with L2 weight decay added to the gradient (not decoupled AdamW):
 /// g ← g + λθ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
 /// θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε).
 /// The moments are buffers in the layout of `ParameterSet.buffer`, so an update is one loop over
-/// every scalar of the model.
+/// every scalar of the model. The caller sets `learningRate` before each step (the trainer's
+/// schedule is `TrainingRecipe.learningRate(afterSteps:)`).
 public struct Adam<S: Real>: Sendable {
     public var learningRate: Double
     public var beta1 = 0.9
     public var beta2 = 0.999
     public var epsilon = 1e-8
     public var weightDecay: Double
-    /// Multiplier applied to the learning rate by `decayLearningRate()` (0.99 per epoch).
-    public var decay: Double
     public private(set) var step = 0
     /// m, in the layout of `ParameterSet.buffer`.
     public var firstMoments: [S]
     /// v, in the layout of `ParameterSet.buffer`.
     public var secondMoments: [S]
 
-    public init(parameters: ParameterSet<S>, learningRate: Double = 1e-3, weightDecay: Double = 1e-5, decay: Double = 0.99) {
+    public init(parameters: ParameterSet<S>, learningRate: Double = 1e-3, weightDecay: Double = 1e-5) {
         self.learningRate = learningRate
         self.weightDecay = weightDecay
-        self.decay = decay
         firstMoments = [S](repeating: 0, count: parameters.scalarCount)
         secondMoments = firstMoments
     }
 
     /// Restores a saved optimiser state (resumed training).
-    public init(learningRate: Double, weightDecay: Double, decay: Double, step: Int, firstMoments: [S], secondMoments: [S]) {
+    public init(learningRate: Double, weightDecay: Double, step: Int, firstMoments: [S], secondMoments: [S]) {
         self.learningRate = learningRate
         self.weightDecay = weightDecay
-        self.decay = decay
         self.step = step
         self.firstMoments = firstMoments
         self.secondMoments = secondMoments
@@ -64,7 +60,4 @@ public struct Adam<S: Real>: Sendable {
             }
         }
     }
-
-    /// lr ← lr · decay, once per epoch.
-    public mutating func decayLearningRate() { learningRate *= decay }
 }

@@ -44,10 +44,9 @@
 }
 
 extension Tape {
-    /// Concatenates token sequences for a batch of `batch` windows: each part is either [B, nᵢ, d]
-    /// (per window) or [nᵢ, d] (shared by every window, e.g. learned memory slots), giving
-    /// [B, Σnᵢ, d]. Backward routes each block of rows back to its part (summed over the batch for
-    /// shared parts).
+    /// Concatenates token sequences for a batch of `batch` windows (`concatTokensForward`): each
+    /// part is either [B, nᵢ, d] (per window) or [nᵢ, d] (shared by every window, e.g. learned
+    /// memory slots), giving [B, Σnᵢ, d].
     @inlinable public func concatTokens(_ parts: [Var], batch: Int) -> Var {
         let width = values[parts[0].id].lastDimension
         var counts: [Int] = []
@@ -66,67 +65,62 @@ extension Tape {
             }
         }
         let total = counts.reduce(0, +)
-        var offsets: [Int] = []
-        var offset = 0
-        for count in counts {
-            offsets.append(offset)
-            offset += count
-        }
-        let out: [S] = uninitializedArray(batch * total * width) { o in
-            for (index, part) in parts.enumerated() {
-                values[part.id].data.withUnsafeBufferPointer {
-                    concatTokensForward(
-                        o, $0.baseAddress!, batch: batch, tokens: counts[index], total: total, offset: offsets[index], width: width,
-                        shared: shared[index])
-                }
-            }
-        }
-        return record(Tensor(shape: [batch, total, width], data: out), from: parts) { [unowned self] result in
-            let dy = outputGradient(result)
-            for (index, part) in parts.enumerated() {
-                accumulateGradient(part) { dp in
-                    dy.withUnsafeBufferPointer {
-                        concatTokensBackward(
-                            dPart: dp.baseAddress!, dOut: $0.baseAddress!, batch: batch, tokens: counts[index], total: total,
-                            offset: offsets[index], width: width, shared: shared[index])
-                    }
-                }
-            }
+        let offsets = startOffsets(counts)
+        return concatenate(parts, shape: [batch, total, width]) { o, index, part in
+            concatTokensForward(
+                o, part, batch: batch, tokens: counts[index], total: total, offset: offsets[index], width: width, shared: shared[index])
+        } backward: { dPart, dy, index in
+            concatTokensBackward(
+                dPart: dPart, dOut: dy, batch: batch, tokens: counts[index], total: total, offset: offsets[index], width: width,
+                shared: shared[index])
         }
     }
 
-    /// Concatenates along the last axis; all parts share their leading axes. [.., dᵢ] → [.., Σdᵢ].
+    /// Concatenates along the last axis (`concatLastForward`); all parts share their leading axes.
+    /// [.., dᵢ] → [.., Σdᵢ].
     @inlinable public func concatLast(_ parts: [Var]) -> Var {
         let widths = parts.map { values[$0.id].lastDimension }
         let rows = values[parts[0].id].rowCount
         let total = widths.reduce(0, +)
         for part in parts { precondition(values[part.id].rowCount == rows, "concatLast: row counts differ") }
-        var offsets: [Int] = []
-        var offset = 0
-        for width in widths {
-            offsets.append(offset)
-            offset += width
-        }
-        let out: [S] = uninitializedArray(rows * total) { o in
-            for (index, part) in parts.enumerated() {
-                values[part.id].data.withUnsafeBufferPointer {
-                    concatLastForward(o, $0.baseAddress!, rows: rows, width: widths[index], total: total, offset: offsets[index])
-                }
-            }
-        }
+        let offsets = startOffsets(widths)
         var shape = values[parts[0].id].shape
         shape[shape.count - 1] = total
+        return concatenate(parts, shape: shape) { o, index, part in
+            concatLastForward(o, part, rows: rows, width: widths[index], total: total, offset: offsets[index])
+        } backward: { dPart, dy, index in
+            concatLastBackward(dPart: dPart, dOut: dy, rows: rows, width: widths[index], total: total, offset: offsets[index])
+        }
+    }
+
+    /// Records one output of `shape` assembled from `parts`: `forward(out, index, part)` writes part
+    /// `index` into its place, and `backward(dPart, dOut, index)` accumulates that part's share of
+    /// the output's gradient.
+    @inlinable func concatenate(
+        _ parts: [Var], shape: [Int], forward: (UnsafeMutablePointer<S>, Int, UnsafePointer<S>) -> Void,
+        backward: @escaping (UnsafeMutablePointer<S>, UnsafePointer<S>, Int) -> Void
+    ) -> Var {
+        let out: [S] = uninitializedArray(shape.reduce(1, *)) { o in
+            for (index, part) in parts.enumerated() {
+                values[part.id].data.withUnsafeBufferPointer { forward(o, index, $0.baseAddress!) }
+            }
+        }
         return record(Tensor(shape: shape, data: out), from: parts) { [unowned self] result in
             let dy = outputGradient(result)
             for (index, part) in parts.enumerated() {
-                accumulateGradient(part) { dp in
-                    dy.withUnsafeBufferPointer {
-                        concatLastBackward(
-                            dPart: dp.baseAddress!, dOut: $0.baseAddress!, rows: rows, width: widths[index], total: total,
-                            offset: offsets[index])
-                    }
-                }
+                accumulateGradient(part) { dp in dy.withUnsafeBufferPointer { backward(dp.baseAddress!, $0.baseAddress!, index) } }
             }
         }
     }
+}
+
+/// Where each of a run of consecutive blocks starts: [0, c₀, c₀ + c₁, …] for counts [c₀, c₁, …].
+@inlinable func startOffsets(_ counts: [Int]) -> [Int] {
+    var offsets: [Int] = []
+    var offset = 0
+    for count in counts {
+        offsets.append(offset)
+        offset += count
+    }
+    return offsets
 }

@@ -29,21 +29,12 @@
 }
 
 extension Tape {
-    /// Exact GELU, elementwise.
+    /// Exact GELU, elementwise (`geluForward`).
     @inlinable public func gelu(_ x: Var) -> Var {
-        let xv = values[x.id]
-        let out: [S] = uninitializedArray(xv.count) { o in
-            xv.data.withUnsafeBufferPointer { geluForward(o, $0.baseAddress!, count: xv.count) }
-        }
-        return record(Tensor(shape: xv.shape, data: out), from: [x]) { [unowned self] result in
-            let dy = outputGradient(result)
-            accumulateGradient(x) { dx in
-                dy.withUnsafeBufferPointer { dyp in
-                    xv.data.withUnsafeBufferPointer {
-                        geluBackward(dx: dx.baseAddress!, dOut: dyp.baseAddress!, x: $0.baseAddress!, count: xv.count)
-                    }
-                }
-            }
+        unary(x, keepsLastAxis: true) { o, xp, rows, width in
+            geluForward(o, xp, count: rows * width)
+        } backward: { dx, dy, xp, _, rows, width in
+            geluBackward(dx: dx, dOut: dy, x: xp, count: rows * width)
         }
     }
 }

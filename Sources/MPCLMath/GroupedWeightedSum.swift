@@ -79,11 +79,4 @@ extension Tape {
             }
         }
     }
-
-    /// Modern Hopfield retrieval (attention) at inverse temperature β:
-    /// Z = softmax(β · Q Kᵀ) V for Q [B, n, d], K and V [B, m, d] → [B, n, d].
-    @inlinable public func hopfieldRetrieval(queries: Var, keys: Var, values v: Var, beta: S) -> Var {
-        let scores = batchedMatmul(queries, keys, transposeB: true)
-        return batchedMatmul(softmax(scores, beta: beta), v, transposeB: false)
-    }
 }

@@ -100,7 +100,7 @@ extension Tape {
         let inputs = bias.map { [a, b, $0] } ?? [a, b]
         return record(Tensor(shape: outShape, data: out), from: inputs) { [unowned self] result in
             let dy = outputGradient(result)
-            backwardMatmul(dy: dy, a: a, b: b, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
+            backwardMatmul(dy: dy, a: a, b: b, batch: 1, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
             if let bias {
                 accumulateGradient(bias) { db in
                     dy.withUnsafeBufferPointer {
@@ -111,21 +111,31 @@ extension Tape {
         }
     }
 
-    @inlinable func backwardMatmul(dy: [S], a: Var, b: Var, rows: Int, inner: Int, columns: Int, transposeB: Bool) {
+    /// The backward pass of `matmul` (batch 1, B shared by every row) and `batchedMatmul` (one A, B
+    /// and dOut per batch element, packed one after another): `matmulBackward` per element, into the
+    /// gradient of each input that needs one.
+    @inlinable func backwardMatmul(dy: [S], a: Var, b: Var, batch: Int, rows: Int, inner: Int, columns: Int, transposeB: Bool) {
+        let (aStride, bStride, oStride) = (rows * inner, inner * columns, rows * columns)
         let av = values[a.id].data
         let bv = values[b.id].data
         dy.withUnsafeBufferPointer { dyp in
             av.withUnsafeBufferPointer { ap in
                 bv.withUnsafeBufferPointer { bp in
                     accumulateGradient(a) { da in
-                        matmulBackward(
-                            dA: da.baseAddress!, dB: nil, dOut: dyp.baseAddress!, a: ap.baseAddress!, b: bp.baseAddress!, rows: rows,
-                            inner: inner, columns: columns, transposeB: transposeB)
+                        for i in 0..<batch {
+                            matmulBackward(
+                                dA: da.baseAddress! + i * aStride, dB: nil, dOut: dyp.baseAddress! + i * oStride,
+                                a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner,
+                                columns: columns, transposeB: transposeB)
+                        }
                     }
-                    accumulateGradient(b) { dbp in
-                        matmulBackward(
-                            dA: nil, dB: dbp.baseAddress!, dOut: dyp.baseAddress!, a: ap.baseAddress!, b: bp.baseAddress!, rows: rows,
-                            inner: inner, columns: columns, transposeB: transposeB)
+                    accumulateGradient(b) { db in
+                        for i in 0..<batch {
+                            matmulBackward(
+                                dA: nil, dB: db.baseAddress! + i * bStride, dOut: dyp.baseAddress! + i * oStride,
+                                a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner,
+                                columns: columns, transposeB: transposeB)
+                        }
                     }
                 }
             }
@@ -159,31 +169,8 @@ extension Tape {
             }
         }
         return record(Tensor(shape: [batch, rows, columns], data: out), from: [a, b]) { [unowned self] result in
-            let dy = outputGradient(result)
-            let avd = values[a.id].data
-            let bvd = values[b.id].data
-            dy.withUnsafeBufferPointer { dyp in
-                avd.withUnsafeBufferPointer { ap in
-                    bvd.withUnsafeBufferPointer { bp in
-                        accumulateGradient(a) { da in
-                            for i in 0..<batch {
-                                matmulBackward(
-                                    dA: da.baseAddress! + i * aStride, dB: nil, dOut: dyp.baseAddress! + i * oStride,
-                                    a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner,
-                                    columns: columns, transposeB: transposeB)
-                            }
-                        }
-                        accumulateGradient(b) { db in
-                            for i in 0..<batch {
-                                matmulBackward(
-                                    dA: nil, dB: db.baseAddress! + i * bStride, dOut: dyp.baseAddress! + i * oStride,
-                                    a: ap.baseAddress! + i * aStride, b: bp.baseAddress! + i * bStride, rows: rows, inner: inner,
-                                    columns: columns, transposeB: transposeB)
-                            }
-                        }
-                    }
-                }
-            }
+            backwardMatmul(
+                dy: outputGradient(result), a: a, b: b, batch: batch, rows: rows, inner: inner, columns: columns, transposeB: transposeB)
         }
     }
 }

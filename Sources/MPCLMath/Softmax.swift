@@ -39,72 +39,71 @@
     }
 }
 
+/// Gradient of `logSumExpForward`, accumulated: dx[r, j] += dOut[r] · e^(x[r, j] − y[r]), the
+/// softmax of the row, from the input x [rows, width] and the forward output y [rows].
+@inlinable public func logSumExpBackward<S: Real>(
+    dx: UnsafeMutablePointer<S>, dOut: UnsafePointer<S>, x: UnsafePointer<S>, y: UnsafePointer<S>, rows: Int, width: Int
+) {
+    for r in 0..<rows {
+        for j in 0..<width { dx[r * width + j] += dOut[r] * S.exp(x[r * width + j] - y[r]) }
+    }
+}
+
+/// Row log-softmax: y[r, j] = x[r, j] − logsumexp(x[r, :]) over x [rows, width]. Entries of −∞
+/// (masks) stay −∞.
+@inlinable public func logSoftmaxForward<S: Real>(_ out: UnsafeMutablePointer<S>, _ x: UnsafePointer<S>, rows: Int, width: Int) {
+    let normalizers = UnsafeMutablePointer<S>.allocate(capacity: max(rows, 1))
+    defer { normalizers.deallocate() }
+    logSumExpForward(normalizers, x, rows: rows, width: width)
+    for r in 0..<rows {
+        for j in 0..<width { out[r * width + j] = x[r * width + j] - normalizers[r] }
+    }
+}
+
+/// Gradient of `logSoftmaxForward`, accumulated, from its output y [rows, width]: with p = eʸ,
+/// dx[r, j] += dOut[r, j] − p[r, j] · Σ_k dOut[r, k], the sums and updates taken over the entries
+/// where y > −∞ (a masked entry gets no gradient).
+@inlinable public func logSoftmaxBackward<S: Real>(
+    dx: UnsafeMutablePointer<S>, dOut: UnsafePointer<S>, y: UnsafePointer<S>, rows: Int, width: Int
+) {
+    let probabilities = UnsafeMutablePointer<S>.allocate(capacity: max(width, 1))
+    defer { probabilities.deallocate() }
+    for r in 0..<rows {
+        let (row, dy, d) = (y + r * width, dOut + r * width, dx + r * width)
+        probabilities.update(from: row, count: width)
+        S.exponentiate(probabilities, count: width)
+        var total: S = 0
+        for j in 0..<width where row[j] > -S.infinity { total += dy[j] }
+        for j in 0..<width where row[j] > -S.infinity { d[j] += dy[j] - probabilities[j] * total }
+    }
+}
+
 extension Tape {
-    /// softmax(β·x) over the last axis.
+    /// softmax(β·x) over the last axis (`softmaxForward`).
     @inlinable public func softmax(_ x: Var, beta: S = 1) -> Var {
-        let xv = values[x.id]
-        let width = xv.lastDimension
-        let rows = xv.rowCount
-        let out: [S] = uninitializedArray(xv.count) { o in
-            xv.data.withUnsafeBufferPointer { softmaxForward(o, $0.baseAddress!, rows: rows, width: width, beta: beta) }
-        }
-        return record(Tensor(shape: xv.shape, data: out), from: [x]) { [unowned self] result in
-            let dy = outputGradient(result)
-            accumulateGradient(x) { dx in
-                dy.withUnsafeBufferPointer { dyp in
-                    out.withUnsafeBufferPointer {
-                        softmaxBackward(
-                            dx: dx.baseAddress!, dOut: dyp.baseAddress!, y: $0.baseAddress!, rows: rows, width: width, beta: beta)
-                    }
-                }
-            }
+        unary(x, keepsLastAxis: true) { o, xp, rows, width in
+            softmaxForward(o, xp, rows: rows, width: width, beta: beta)
+        } backward: { dx, dy, _, y, rows, width in
+            softmaxBackward(dx: dx, dOut: dy, y: y, rows: rows, width: width, beta: beta)
         }
     }
 
-    /// log softmax(x) over the last axis: x − logsumexp(x). −∞ entries stay −∞ (and get no gradient).
-    /// Backward: dx = dy − softmax(x) · Σ_j dy_j.
+    /// log softmax(x) over the last axis (`logSoftmaxForward`).
     @inlinable public func logSoftmax(_ x: Var) -> Var {
-        let xv = values[x.id]
-        let width = xv.lastDimension
-        let rows = xv.rowCount
-        let lse: [S] = uninitializedArray(rows) { l in
-            xv.data.withUnsafeBufferPointer { logSumExpForward(l, $0.baseAddress!, rows: rows, width: width) }
-        }
-        var out = xv.data
-        for r in 0..<rows {
-            for j in 0..<width { out[r * width + j] -= lse[r] }
-        }
-        return record(Tensor(shape: xv.shape, data: out), from: [x]) { [unowned self] result in
-            let dy = outputGradient(result)
-            accumulateGradient(x) { dx in
-                var probabilities = out
-                probabilities.withUnsafeMutableBufferPointer { S.exponentiate($0.baseAddress!, count: $0.count) }
-                for r in 0..<rows {
-                    var total: S = 0
-                    for j in 0..<width where out[r * width + j] > -S.infinity { total += dy[r * width + j] }
-                    for j in 0..<width where out[r * width + j] > -S.infinity {
-                        dx[r * width + j] += dy[r * width + j] - probabilities[r * width + j] * total
-                    }
-                }
-            }
+        unary(x, keepsLastAxis: true) { o, xp, rows, width in
+            logSoftmaxForward(o, xp, rows: rows, width: width)
+        } backward: { dx, dy, _, y, rows, width in
+            logSoftmaxBackward(dx: dx, dOut: dy, y: y, rows: rows, width: width)
         }
     }
 
-    /// logsumexp over the last axis: [.., K] → [..]. Backward: dx = dy · softmax(x).
+    /// logsumexp over the last axis (`logSumExpForward`): [.., K] → [..].
     @inlinable public func logSumExp(_ x: Var) -> Var {
-        let xv = values[x.id]
-        let width = xv.lastDimension
-        let rows = xv.rowCount
-        let out: [S] = uninitializedArray(rows) { o in
-            xv.data.withUnsafeBufferPointer { logSumExpForward(o, $0.baseAddress!, rows: rows, width: width) }
-        }
-        return record(Tensor(shape: Array(xv.shape.dropLast()), data: out), from: [x]) { [unowned self] result in
-            let dy = outputGradient(result)
-            accumulateGradient(x) { dx in
-                for r in 0..<rows {
-                    for j in 0..<width { dx[r * width + j] += dy[r] * S.exp(xv.data[r * width + j] - out[r]) }
-                }
-            }
+        unary(x, keepsLastAxis: false) { o, xp, rows, width in
+            logSumExpForward(o, xp, rows: rows, width: width)
+        } backward: { dx, dy, xp, y, rows, width in
+            logSumExpBackward(dx: dx, dOut: dy, x: xp, y: y, rows: rows, width: width)
         }
     }
+
 }

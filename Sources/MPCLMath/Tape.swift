@@ -89,4 +89,33 @@ public final class Tape<S: Real> {
 
     /// The gradient flowing into an op's output (never empty when a backward closure runs).
     @inlinable public func outputGradient(_ v: Var) -> [S] { gradients[v.id] }
+
+    /// Records a one-input op over the rows of the last axis of `x` [.., width] (an elementwise op
+    /// treats them as rows · width values), whose output is [.., width] (`keepsLastAxis`) or one
+    /// value a row, [..]: it runs `forward(out, x, rows, width)` now and, on the way back,
+    /// `backward(dx, dOut, x, y, rows, width)` with the input and the saved output y.
+    @inlinable public func unary(
+        _ x: Var, keepsLastAxis: Bool,
+        forward: (UnsafeMutablePointer<S>, UnsafePointer<S>, Int, Int) -> Void,
+        backward: @escaping (UnsafeMutablePointer<S>, UnsafePointer<S>, UnsafePointer<S>, UnsafePointer<S>, Int, Int) -> Void
+    ) -> Var {
+        let xv = values[x.id]
+        let (rows, width) = (xv.rowCount, xv.lastDimension)
+        let out: [S] = uninitializedArray(keepsLastAxis ? xv.count : rows) { o in
+            xv.data.withUnsafeBufferPointer { forward(o, $0.baseAddress!, rows, width) }
+        }
+        let shape = keepsLastAxis ? xv.shape : Array(xv.shape.dropLast())
+        return record(Tensor(shape: shape, data: out), from: [x]) { [unowned self] result in
+            let dy = outputGradient(result)
+            accumulateGradient(x) { dx in
+                dy.withUnsafeBufferPointer { dyp in
+                    xv.data.withUnsafeBufferPointer { xp in
+                        out.withUnsafeBufferPointer {
+                            backward(dx.baseAddress!, dyp.baseAddress!, xp.baseAddress!, $0.baseAddress!, rows, width)
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

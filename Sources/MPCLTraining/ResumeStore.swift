@@ -126,7 +126,7 @@ struct ResumeStore {
         let first = try buffer("adam.m")
         let second = try buffer("adam.v")
         let optimizer = Adam<Float>(
-            learningRate: learningRate, weightDecay: recipe.weightDecay, decay: recipe.learningRateDecay, step: step,
+            learningRate: learningRate, weightDecay: recipe.weightDecay, step: step,
             firstMoments: first, secondMoments: second)
         return TrainingState(
             model: model, optimizer: optimizer, epochsDone: epochsDone, bestParameters: best, bestEpoch: bestEpoch,

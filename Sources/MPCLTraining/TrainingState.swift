@@ -55,8 +55,7 @@ public struct TrainingState: Sendable {
     public init(model: Model<Float>, recipe: TrainingRecipe) {
         self.model = model
         optimizer = Adam(
-            parameters: model.parameters, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
-            decay: recipe.learningRateDecay)
+            parameters: model.parameters, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay)
         epochsDone = 0
         bestParameters = model.parameters
         bestEpoch = 0

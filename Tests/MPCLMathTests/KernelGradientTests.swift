@@ -125,7 +125,7 @@ import Testing
             }, "scalars")
     }
 
-    @Test func prototypeReadoutAndHopfieldRetrieval() {
+    @Test func prototypeReadoutAndAttention() {
         expectAccurate(
             G.relativeErrors(inputs: [G.random([2, 3, 4], seed: 30), G.random([3, 4, 5], seed: 31)]) { tape, x in
                 tape.groupedWeightedSum(tape.softmax(x[0]), bank: x[1])
@@ -133,7 +133,8 @@ import Testing
         expectAccurate(
             G.relativeErrors(inputs: [G.random([2, 3, 4], seed: 32), G.random([2, 5, 4], seed: 33), G.random([2, 5, 4], seed: 34)]) {
                 tape, x in
-                tape.hopfieldRetrieval(queries: x[0], keys: x[1], values: x[2], beta: 0.5)
-            }, "hopfield")
+                // softmax(β · Q Kᵀ) V: chained batched products through a tempered softmax.
+                tape.batchedMatmul(tape.softmax(tape.batchedMatmul(x[0], x[1], transposeB: true), beta: 0.5), x[2], transposeB: false)
+            }, "attention")
     }
 }

@@ -174,4 +174,104 @@ import Testing
                 weightedMeanBackward(dx: &d[0], dOut: dOut[0], weights: weights, count: count, width: width, rows: rows)
             }, "weightedMean")
     }
+
+    @Test func tiledAdd() {
+        let (tiles, width) = (3, 4)
+        expectAccurate(
+            G.pairErrors(inputs: [random(tiles * width, seed: 16), random(width, seed: 17)]) { x in
+                var out = [Double](repeating: 0, count: tiles * width)
+                addForward(&out, x[0], x[1], tiles: tiles, width: width)
+                return out
+            } backward: { _, dOut, d in
+                addBackward(dA: &d[0], dB: nil, dOut: dOut, tiles: tiles, width: width)
+                addBackward(dA: nil, dB: &d[1], dOut: dOut, tiles: tiles, width: width)
+            }, "add")
+    }
+
+    @Test func scaleByAConstant() {
+        let (count, factor) = (5, -0.7)
+        expectAccurate(
+            G.pairErrors(inputs: [random(count, seed: 18)]) { x in
+                var out = [Double](repeating: 0, count: count)
+                scaleForward(&out, x[0], factor: factor, count: count)
+                return out
+            } backward: { _, dOut, d in
+                scaleBackward(dx: &d[0], dOut: dOut, factor: factor, count: count)
+            }, "scale")
+    }
+
+    @Test func exponential() {
+        let count = 6
+        func forward(_ x: [[Double]]) -> [Double] {
+            var out = [Double](repeating: 0, count: count)
+            expForward(&out, x[0], count: count)
+            return out
+        }
+        expectAccurate(
+            G.pairErrors(inputs: [random(count, seed: 19)], forward: forward) { x, dOut, d in
+                expBackward(dx: &d[0], dOut: dOut, y: forward(x), count: count)
+            }, "exp")
+    }
+
+    @Test func reshapeIsTheIdentityOnValues() {
+        let count = 6
+        expectAccurate(
+            G.pairErrors(inputs: [random(count, seed: 20)]) {
+                $0[0]
+            } backward: { _, dOut, d in
+                reshapeBackward(dx: &d[0], dOut: dOut, count: count)
+            }, "reshape")
+    }
+
+    @Test func repeatRows() {
+        let (rows, copies, width) = (2, 3, 4)
+        expectAccurate(
+            G.pairErrors(inputs: [random(rows * width, seed: 21)]) { x in
+                var out = [Double](repeating: 0, count: rows * copies * width)
+                repeatRowsForward(&out, x[0], rows: rows, copies: copies, width: width)
+                return out
+            } backward: { _, dOut, d in
+                repeatRowsBackward(dx: &d[0], dOut: dOut, rows: rows, copies: copies, width: width)
+            }, "repeatRows")
+    }
+
+    @Test func logSumExp() {
+        let (rows, width) = (3, 5)
+        func forward(_ x: [[Double]]) -> [Double] {
+            var out = [Double](repeating: 0, count: rows)
+            logSumExpForward(&out, x[0], rows: rows, width: width)
+            return out
+        }
+        expectAccurate(
+            G.pairErrors(inputs: [random(rows * width, seed: 22)], forward: forward) { x, dOut, d in
+                logSumExpBackward(dx: &d[0], dOut: dOut, x: x[0], y: forward(x), rows: rows, width: width)
+            }, "logSumExp")
+    }
+
+    @Test func logSoftmax() {
+        let (rows, width) = (3, 5)
+        func forward(_ x: [[Double]]) -> [Double] {
+            var out = [Double](repeating: 0, count: rows * width)
+            logSoftmaxForward(&out, x[0], rows: rows, width: width)
+            return out
+        }
+        expectAccurate(
+            G.pairErrors(inputs: [random(rows * width, seed: 23)], forward: forward) { x, dOut, d in
+                logSoftmaxBackward(dx: &d[0], dOut: dOut, y: forward(x), rows: rows, width: width)
+            }, "logSoftmax")
+    }
+
+    @Test func logSoftmaxGivesMaskedEntriesNoGradient() {
+        let (rows, width) = (2, 3)
+        // −∞ added to one entry a row, as the co-occurrence head masks an emotion's own column.
+        let mask: [Double] = [-.infinity, 0, 0, 0, -.infinity, 0]
+        let x = zip(random(rows * width, seed: 24), mask).map { $0 + $1 }
+        var y = [Double](repeating: 0, count: rows * width)
+        logSoftmaxForward(&y, x, rows: rows, width: width)
+        #expect(y[0] == -.infinity && y[4] == -.infinity)
+        var dx = [Double](repeating: 0, count: rows * width)
+        logSoftmaxBackward(dx: &dx, dOut: random(rows * width, seed: 25), y: y, rows: rows, width: width)
+        #expect(dx[0] == 0 && dx[4] == 0)
+        #expect(dx.allSatisfy { $0.isFinite })
+    }
 }

@@ -63,7 +63,5 @@ import Testing
         // First step: m̂ = g', v̂ = g'², so θ moves by lr · sign(g') (up to ε), g' = g + λθ.
         #expect(abs(parameters["w"].data[0] - 0.9) < 1e-6)  // g' = 0.7
         #expect(abs(parameters["w"].data[1] - (-2 + 0.1)) < 1e-6)  // g' = -0.6
-        optimizer.decayLearningRate()
-        #expect(abs(optimizer.learningRate - 0.099) < 1e-12)
     }
 }

@@ -252,7 +252,6 @@ if mode == "predict" {
         optimizer.update(&model.parameters, gradients: gradients)
         lossSum += Double(loss) * Double(rows.count)
     }
-    optimizer.decayLearningRate()
     let seconds = now() - started
     print(
         json([
