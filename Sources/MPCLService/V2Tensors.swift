@@ -136,20 +136,16 @@ struct V2Tensors {
         precondition(featureRows == rows, "V2 feature buffer of \(featureRows) rows for a request of \(rows)")
         var calibration: FeatureNormalization?
         if needsCalibration {
-            for name in ["calibration_mean", "calibration_std"] {
+            let statistics = CalibrationStatistics(featureCount: layout.featureCount, naming: .v2Inputs)
+            for (name, vector) in [("calibration_mean", CalibrationStatistics.Vector.mean), ("calibration_std", .std)] {
                 guard let shape = shapes[name] else {
                     throw .missing(
                         "inputs.\(name)", code: "missing_calibration", what: "is required: the model standardises features per subject")
                 }
-                let count = shape.reduce(1, *)
-                guard count == layout.featureCount else {
-                    throw .invalidShape("\(name) has \(count) values, the model expects \(layout.featureCount)", field: "inputs.\(name)")
-                }
+                // The product cannot overflow: the input's shape was checked when it was read.
+                try statistics.checkCount(shape.reduce(1, *), of: vector)
             }
-            if std.contains(where: { $0 < 0 }) {
-                throw ServiceError(.badRequest, "invalid_value", "calibration_std has a negative entry", field: "inputs.calibration_std")
-            }
-            calibration = FeatureNormalization(mean: mean, std: std)
+            calibration = try statistics.normalization(mean: mean, std: std)
         }
         return (features, rows, calibration)
     }
