@@ -154,14 +154,8 @@ struct V2InferDecoder<Target: PredictTarget> {
         }
         let datatype = try Self.datatype(header, members["datatype"], name: name, field: "\(field).datatype")
         let shape = try Self.shape(header, members["shape"], name: name, field: "\(field).shape")
-        // Each dimension is bounded, their product is not: multiply without trapping on overflow.
-        var expected = 1
-        for dimension in shape {
-            let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
-            guard !overflow else {
-                throw .invalidShape("\(name) shape \(shape) holds more values than any request can", field: "\(field).shape")
-            }
-            expected = product
+        guard let expected = shape.valueCount else {
+            throw .invalidShape("\(name) shape \(shape) holds more values than any request can", field: "\(field).shape")
         }
         if let size = try Self.binaryDataSize(header, members["parameters"], field: field) {
             guard members["data"] == nil else {
@@ -264,10 +258,10 @@ struct V2InferDecoder<Target: PredictTarget> {
 
     /// The dimensions of `shape`: integers in 0...2²⁴ (integral numbers as `JSON.intValue` reads them).
     private static func shape(_ header: CheckedJSON, _ member: CheckedJSON.Member?, name: String, field: String) throws(ServiceError)
-        -> [Int]
+        -> V2Shape
     {
         guard let member, member.kind == .array else { throw .missing(field, what: "must be an array of integers") }
-        var shape: [Int] = []
+        var shape = V2Shape()
         var elements = try header.elements(at: member.offset)
         while let offset = try elements.next() {
             let size = try header.kind(at: offset) == .number ? JSON.number(try header.number(at: offset)).intValue : nil

@@ -20,7 +20,7 @@ struct V2Tensors {
     /// take at least two bytes) plus the binary tail (at least one byte a value).
     let maxValues: Int
 
-    private var shapes: [String: [Int]] = [:]
+    private var shapes: [String: V2Shape] = [:]
     private var features: [Float] = []
     private var featureRows = 0
     private var mean: [Float] = []
@@ -59,7 +59,7 @@ struct V2Tensors {
     func contains(_ name: String) -> Bool { shapes[name] != nil }
 
     /// The sink for input `name` of `shape`, which holds `count` values.
-    mutating func sink(for name: String, shape: [Int], count: Int) -> Sink {
+    mutating func sink(for name: String, shape: V2Shape, count: Int) -> Sink {
         let featureCount = layout.featureCount
         let columns: (offset: Int, width: Int)
         switch name {
@@ -76,7 +76,7 @@ struct V2Tensors {
             return Sink(buffer: .std, next: 0, rowWidth: featureCount, rowGap: 0, remaining: featureCount)
         default: return .none
         }
-        guard let rows = shape.first, rows >= 1, rows <= maxWindows, rowShapes(name).contains(Array(shape.dropFirst())),
+        guard let rows = shape.rows, rows >= 1, rows <= maxWindows, let rowShape = shape.rowShape, rowShapes(name).contains(rowShape),
             rows * featureCount <= maxValues, featureRows == 0 || featureRows == rows
         else { return .none }
         if featureRows == 0 {
@@ -89,7 +89,7 @@ struct V2Tensors {
     }
 
     /// Records input `name` as read whole.
-    mutating func add(_ name: String, shape: [Int]) { shapes[name] = shape }
+    mutating func add(_ name: String, shape: V2Shape) { shapes[name] = shape }
 
     /// Stores the next value of `sink`'s input.
     @inline(__always) mutating func put(_ value: Float, _ sink: inout Sink) {
@@ -117,7 +117,7 @@ struct V2Tensors {
         for name in V2Codec.inputNames {
             guard let shape = shapes[name] else { throw .missing("inputs.\(name)", code: "missing_modality", what: "is missing") }
             let wanted = rowShapes(name)
-            guard let rows = shape.first, wanted.contains(Array(shape.dropFirst())) else {
+            guard let rows = shape.rows, let rowShape = shape.rowShape, wanted.contains(rowShape) else {
                 let text = wanted.map { "[B, " + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " or ")
                 throw .invalidShape("\(name) has shape \(shape); the model expects \(text)", field: "inputs.\(name)")
             }
@@ -142,8 +142,8 @@ struct V2Tensors {
                     throw .missing(
                         "inputs.\(name)", code: "missing_calibration", what: "is required: the model standardises features per subject")
                 }
-                // The product cannot overflow: the input's shape was checked when it was read.
-                try statistics.checkCount(shape.reduce(1, *), of: vector)
+                // The product did not overflow: the input's shape was refused when it was read.
+                try statistics.checkCount(shape.valueCount ?? 0, of: vector)
             }
             calibration = try statistics.normalization(mean: mean, std: std)
         }

@@ -48,7 +48,8 @@
                 for dimension in shape {
                     let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
                     guard !overflow else {
-                        throw .invalidShape("\(name) shape \(shape) holds more values than any request can", field: "\(field).shape")
+                        throw .invalidShape(
+                            "\(name) shape \(V2Shape(shape)) holds more values than any request can", field: "\(field).shape")
                     }
                     expected = product
                 }
@@ -61,7 +62,7 @@
                     let (needed, overflow) = expected.multipliedReportingOverflow(by: datatype.byteWidth)
                     guard !overflow, size == needed else {
                         throw .invalidShape(
-                            "\(name) has \(size) bytes of binary data but its shape \(shape) of \(datatype.rawValue) needs \(overflow ? "more" : String(needed))",
+                            "\(name) has \(size) bytes of binary data but its shape \(V2Shape(shape)) of \(datatype.rawValue) needs \(overflow ? "more" : String(needed))",
                             field: "\(field).parameters.binary_data_size")
                     }
                     guard size <= binary.endIndex - binaryOffset else {
@@ -79,7 +80,7 @@
                     try flatten(data, datatype, field: "\(field).data", into: &flat)
                     guard flat.count == expected else {
                         throw .invalidShape(
-                            "\(name) has \(flat.count) values but its shape \(shape) needs \(expected)", field: "\(field).data")
+                            "\(name) has \(flat.count) values but its shape \(V2Shape(shape)) needs \(expected)", field: "\(field).data")
                     }
                     values = flat
                 }
@@ -215,7 +216,7 @@
                 guard let tensor = tensors[name] else { throw .missing("inputs.\(name)", code: "missing_modality", what: "is missing") }
                 guard let rows = tensor.shape.first, rowShapes.contains(Array(tensor.shape.dropFirst())) else {
                     let wanted = rowShapes.map { "[B, " + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " or ")
-                    throw .invalidShape("\(name) has shape \(tensor.shape); the model expects \(wanted)", field: "inputs.\(name)")
+                    throw .invalidShape("\(name) has shape \(V2Shape(tensor.shape)); the model expects \(wanted)", field: "inputs.\(name)")
                 }
                 if let batch, batch != rows {
                     throw .invalidShape("\(name) has \(rows) rows but another input has \(batch)", field: "inputs.\(name)")
