@@ -9,7 +9,15 @@ let package = Package(
         .executableTarget(
             name: "mpcl-bench",
             dependencies: [.product(name: "MPCL", package: "mpcl")],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])])
+            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+        // Request decoding speed; needs `-Xswiftc -enable-testing` (it reaches MPCLService's
+        // internal decoders, as FuzzTesting does).
+        .executableTarget(
+            name: "mpcl-decode-bench",
+            dependencies: [
+                .product(name: "JSON", package: "mpcl"), .product(name: "MPCL", package: "mpcl"),
+                .product(name: "MPCLService", package: "mpcl"),
+            ]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,7 +6,7 @@ HTTP seeds: valid GET/POST, pipelined, chunked (extensions, trailers), 100-conti
 refuse. Body seeds: valid /predict bodies for the EmotionDict sample layout (18x4 | gsr 4 + ppg 4 |
 1x32) and for DMER (18x5 | 28+27 | 3x256), nested and flat, single and batched, aggregate,
 calibration, V2 infer bodies, and the refusals (NaN token, 1e39, wrong shapes, unknown group)."""
-import json, os, random, re
+import json, os, random, re, struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -71,8 +71,8 @@ for name, raw in http.items():
 rng = random.Random(42)
 
 
-def nums(n, scale=1.0):
-    return [round(rng.uniform(-scale, scale), 4) for _ in range(n)]
+def nums(n, scale=1.0, source=None):
+    return [round((source or rng).uniform(-scale, scale), 4) for _ in range(n)]
 
 
 def window(layout, eeg_nested=True, periph_obj=True, face_nested=False):
@@ -108,6 +108,29 @@ for tag, layout in (("sample", SAMPLE), ("dmer", DMER)):
     bodies[f"{tag}-unknown-group"] = bad
 for name, body in bodies.items():
     write("body", name, json.dumps(body, separators=(",", ":")))
+# V2 with per-subject calibration tensors, nested data, other datatypes, outputs and parameters;
+# and with a binary tail (StreamingV2DecoderCheck's framing: a 0 byte, the header length as 4
+# big-endian bytes, the header, the tensor bytes). Their own generator keeps the seeds above fixed.
+v2rng = random.Random(7)
+for tag, layout in (("sample", SAMPLE), ("dmer", DMER)):
+    (ch, bands), groups, (planes, bins) = layout
+    pdims = sum(d for _, d in groups)
+    feat = ch * bands + pdims + planes * bins
+    body = {"id": "r1", "parameters": {"binary_data_output": True}, "outputs": [{"name": "distribution", "parameters": {"binary_data": False}}], "inputs": [
+        {"name": "eeg", "datatype": "FP64", "shape": [1, ch * bands], "data": [nums(bands, source=v2rng) for _ in range(ch)]},
+        {"name": "peripheral", "datatype": "FP32", "shape": [1, pdims], "data": nums(pdims, source=v2rng)},
+        {"name": "face", "datatype": "INT32", "shape": [1, planes, bins], "data": [v2rng.randrange(-9, 9) for _ in range(planes * bins)]},
+        {"name": "calibration_mean", "datatype": "FP32", "shape": [feat], "data": nums(feat, source=v2rng)},
+        {"name": "calibration_std", "datatype": "FP32", "shape": [1, feat], "data": [[abs(x) + 0.1 for x in nums(feat, source=v2rng)]]}]}
+    write("body", f"{tag}-v2-calibration", json.dumps(body, separators=(",", ":")))
+    tail, inputs = b"", []
+    for name, shape, fmt, datatype in (("eeg", [1, ch, bands], "<f", "FP32"), ("peripheral", [1, pdims], "<e", "FP16"), ("face", [1, planes * bins], "<b", "INT8")):
+        count = shape[0] * shape[1] * (shape[2] if len(shape) > 2 else 1)
+        data = b"".join(struct.pack(fmt, v2rng.randrange(-9, 9)) for _ in range(count))
+        tail += data
+        inputs.append({"name": name, "datatype": datatype, "shape": shape, "parameters": {"binary_data_size": len(data)}})
+    header = json.dumps({"inputs": inputs, "outputs": [{"name": "distribution"}]}, separators=(",", ":")).encode()
+    write("body", f"{tag}-v2-binary", b"\x00" + struct.pack(">I", len(header)) + header + tail)
 # Hand-written edge cases (text, so that tokens json.dumps would not write survive).
 w = json.dumps(window(SAMPLE), separators=(",", ":"))
 first = re.compile(r'(?<=\[\[)-?[0-9.]+')  # the first EEG value

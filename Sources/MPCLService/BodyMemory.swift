@@ -3,17 +3,17 @@ import Foundation
 /// How much memory request bodies may hold (`HTTP1.BodyBudget`), sized from the memory the
 /// process is meant to live in.
 ///
-/// Peak resident memory per body byte while a body is held and decoded, measured with
-/// `/proc/<pid>/status` VmHWM on the release server, one 8 MiB body at a time (docs/SERVICE.md
-/// "Memory", BENCHMARKS.md): `/predict` reads its numbers straight from the bytes into the feature
-/// buffer, so it peaks at 2× for `[0,0,…]`, 3.2× for real windows and 3.6× for an object of
-/// ~800,000 members (the duplicate-name check); a V2 `infer` JSON body still becomes a parse tree,
-/// where every two-byte number is a 24-byte value and arrays grow by doubling: 16× for
-/// `data: [0,0,…]`. Bodies are charged before they are read, when only their length is known, so
-/// the charge is the worst case over every endpoint, rounded up: 20 bytes per body byte (it can
-/// fall to about 5 once V2 `data` is read without a tree too).
+/// Peak resident memory per body byte while a body is held, decoded and answered, measured with
+/// `scripts/measure-body-memory` (`/proc/<pid>/status` VmHWM on the release server, one body at a
+/// time; docs/SERVICE.md "Memory", BENCHMARKS.md). Both `/predict` and V2 `infer` read their
+/// numbers straight from the bytes into the feature buffer, so a JSON body peaks at about 2× (the
+/// server holds the body twice) to 4.5× (a long V2 `id`, echoed in the answer), 2.9× for real
+/// windows. The most per byte is V2's binary tensor extension with a one-byte datatype (INT8,
+/// UINT8): each byte becomes a 4-byte float, 8.3× for 1024 windows. Bodies are charged before
+/// they are read, when only their length is known, so the charge is that worst case with a
+/// margin: 10 bytes per body byte (20 while V2 JSON was parsed into a tree, 16× for `[0,0,…]`).
 public enum BodyMemory {
-    public static let bytesPerBodyByte = 20
+    public static let bytesPerBodyByte = 10
 
     /// Resident memory kept outside the budget: the idle server (about 32 MiB with the built-in
     /// model), inference scratch, response buffers and allocator slack.
@@ -30,7 +30,7 @@ public enum BodyMemory {
         return max(available, maxBodyBytes.multipliedReportingOverflow(by: bytesPerBodyByte).partialValue)
     }
 
-    /// The resident-memory bound the budget is designed to: `reservedBytes + max(budget, maxBodyBytes × 20)`.
+    /// The resident-memory bound the budget is designed to: `reservedBytes + max(budget, maxBodyBytes × bytesPerBodyByte)`.
     public static func residentBound(budget: Int, maxBodyBytes: Int) -> Int {
         reservedBytes + max(budget, maxBodyBytes * bytesPerBodyByte)
     }

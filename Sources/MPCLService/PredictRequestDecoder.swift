@@ -140,7 +140,7 @@ struct PredictRequestDecoder {
         return (features, list.elementCount)
     }
 
-    /// `{"mean": [F], "std": [F]}` with finite values and positive standard deviations.
+    /// `{"mean": [F], "std": [F]}`, judged by `CalibrationStatistics`.
     static func calibration(_ reader: inout JSONReader, featureCount: Int) throws(ServiceError) -> FeatureNormalization {
         try validated { () throws(JSONParseError) -> Result<FeatureNormalization, ServiceError> in
             let kind = try reader.peekKind()
@@ -164,9 +164,10 @@ struct PredictRequestDecoder {
                 try reader.skipValue()
             }
             if let unknown { return .failure(unknown) }
+            let statistics = CalibrationStatistics(featureCount: featureCount, naming: .predictBody)
             var vectors: [[Float]] = []
-            for key in ["mean", "std"] {
-                let field = "calibration.\(key)"
+            for (key, vector) in [("mean", CalibrationStatistics.Vector.mean), ("std", .std)] {
+                let field = statistics.naming.field(vector)
                 guard let offset = offsets[key] else { return .failure(.missing(field)) }
                 reader.offset = offset
                 let valueKind = try reader.peekKind()
@@ -178,13 +179,11 @@ struct PredictRequestDecoder {
                 }
                 vectors.append(vector)
             }
-            if let index = vectors[1].firstIndex(where: { $0 < 0 }) {
-                return .failure(
-                    ServiceError(
-                        .unprocessableContent, "invalid_value", "calibration.std[\(index)] is negative",
-                        field: "calibration.std[\(index)]"))
+            do throws(ServiceError) {
+                return .success(try statistics.normalization(mean: vectors[0], std: vectors[1]))
+            } catch {
+                return .failure(error)
             }
-            return .success(FeatureNormalization(mean: vectors[0], std: vectors[1]))
         }.get()
     }
 

@@ -51,8 +51,16 @@ extension Service {
             let request: V2Codec.InferRequest
             do throws(ServiceError) {
                 let model = try v2Model(name, version: version)
-                let (header, binary) = try V2RequestBody.split(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
-                request = try V2Codec.decode(header, binary: binary, model: model, maxWindows: configuration.maxWindows)
+                let (bytes, headerLength) = try V2RequestBody.split(exchange.request, maxBytes: configuration.limits.maxBodyBytes)
+                let decoder = V2InferDecoder(target: model, maxWindows: configuration.maxWindows)
+                let body = try bytes.withUnsafeBufferPointer { buffer throws(ServiceError) in
+                    try decoder.decode(buffer, headerLength: headerLength)
+                }
+                request = V2Codec.InferRequest(
+                    predict: PredictRequest(
+                        model: body.target, features: body.features, windows: body.windows, aggregate: false,
+                        calibration: body.calibration),
+                    id: body.id.map { .string($0) }, binaryOutput: body.binaryOutput)
             } catch {
                 return exchange.fail(error)
             }

@@ -32,7 +32,7 @@ public struct ServiceConfiguration: Sendable {
     /// timeouts, connections.
     public var limits = HTTPLimits()
     /// Memory, in bytes, that request bodies being received and decoded may be charged at once
-    /// (`BodyMemory`: 20 bytes per body byte); nil derives it from the cgroup memory limit.
+    /// (`BodyMemory`: 10 bytes per body byte); nil derives it from the cgroup memory limit.
     public var bodyBudgetBytes: Int?
     /// Origins whose browser pages may call the API (CORS): `["*"]` for any; empty turns CORS off.
     public var corsOrigins: [String] = []

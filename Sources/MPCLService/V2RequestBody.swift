@@ -1,7 +1,6 @@
 import HTTP1
-import JSON
 
-/// An infer body as Triton's and KServe's clients send it → the JSON header and the binary tail.
+/// An infer body as Triton's and KServe's clients send it → its bytes and where the JSON header ends.
 ///
 /// The binary tensor data extension puts raw tensor bytes after the JSON object and states the
 /// JSON's length in `Inference-Header-Content-Length`; without that field the whole body is JSON.
@@ -10,7 +9,9 @@ import JSON
 enum V2RequestBody {
     static let headerLengthField = "Inference-Header-Content-Length"
 
-    static func split(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> (header: JSON, binary: ArraySlice<UInt8>) {
+    /// The body with its content coding removed, and the length of its JSON header (the rest is
+    /// binary tensor data); `V2InferDecoder` reads both.
+    static func split(_ request: HTTPRequest, maxBytes: Int) throws(ServiceError) -> (bytes: [UInt8], headerLength: Int) {
         if let contentType = request.headers["Content-Type"] {
             let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmedOWS().lowercased() } ?? ""
             if mediaType != "application/octet-stream" {
@@ -36,8 +37,6 @@ enum V2RequestBody {
             headerLength = value
         }
         guard headerLength > 0 else { throw .malformedJSON("the JSON header is empty") }
-        let header: JSON
-        do { header = try JSON.parse(bytes[..<headerLength]) } catch { throw .malformedJSON(error.description) }
-        return (header, bytes[headerLength...])
+        return (bytes, headerLength)
     }
 }

@@ -60,7 +60,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Log one JSON line per request: true or false [MPCL_LOG_REQUESTS, default true].") var logRequests: Bool?
     @Option(
         help:
-            "Memory request bodies may hold at once, 20 bytes per body byte [MPCL_BODY_BUDGET_MIB, default: cgroup memory limit − 96 MiB, or 928 MiB without one]."
+            "Memory request bodies may hold at once, 10 bytes per body byte [MPCL_BODY_BUDGET_MIB, default: cgroup memory limit − 96 MiB, or 928 MiB without one]."
     ) var bodyBudgetMib: Int?
     @Option(
         help: "Origins allowed to call the API from a browser (CORS): * or a comma-separated list [MPCL_CORS_ORIGIN; unset: CORS off].")

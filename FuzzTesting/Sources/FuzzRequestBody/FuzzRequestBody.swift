@@ -3,8 +3,9 @@ import FuzzSupport
 import JSON
 import MPCL
 
-/// libFuzzer entry point for request bodies: the streaming `/predict` decoder against the tree
-/// decoder on the raw bytes (`StreamingDecoderCheck`), `JSON.parse` on them, then — when the bytes
+/// libFuzzer entry point for request bodies: the streaming `/predict` and V2 `infer` decoders
+/// against the tree decoders they replaced, on the raw bytes (`StreamingDecoderCheck`,
+/// `StreamingV2DecoderCheck`), `JSON.parse` on them, then — when the bytes
 /// are JSON — the `/predict` body decoder under test (`BodyDecoderUnderTest`), the calibration
 /// decoder and the V2 infer decoder, each against two layouts (the EmotionDict sample with a
 /// window limit of 3, and DMER's 913 features with the production limit of 1024).
@@ -16,11 +17,13 @@ import MPCL
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
-    // The streaming decoder against the tree decoder, on every input (JSON or not); the path
-    // model (`/v1/models/{name}/predict`) is chosen by the input's length.
+    // The streaming decoders against the tree decoders, on every input (JSON or not); the path
+    // model (`/v1/models/{name}/predict`) and whether the V2 model is per-subject are chosen by
+    // the input's length.
     for (layout, maxWindows) in [(InputLayout.emotionDictSample, 3), (InputLayout.dmer, 1024)] {
         let pathModel = [nil, "fuzz", "per-subject", "other"][size % 4]
         StreamingDecoderCheck.check(bytes, layout: layout, maxWindows: maxWindows, pathModel: pathModel)
+        StreamingV2DecoderCheck.check(bytes, layout: layout, maxWindows: maxWindows, needsCalibration: size % 3 == 1)
     }
     let json: JSON
     do {
