@@ -257,7 +257,7 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Queues the error response that ends this connection.
-    private func fail(_ error: HTTPParseError) {
+    private func fail(_ error: HTTPRequestRejection) {
         stopParsing = true
         responses.enqueueFinal(loop.context.renderError(error))
         moveReadyToOutput()
