@@ -71,7 +71,9 @@ let package = Package(
         // Thin executables: argument parsing and wiring only.
         .executableTarget(
             name: "mpcl-serve",
-            dependencies: ["MPCLService", "MPCLMath", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "MPCLService", "MPCLMath", "EmotionVocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: optimised),
         .executableTarget(
             name: "mpcl-train",
