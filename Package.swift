@@ -58,20 +58,22 @@ let package = Package(
         .target(name: "EmotionVocabulary", dependencies: ["JSON"], swiftSettings: optimised),
 
         // The model and its data; neither knows the other.
-        .target(name: "MPCL", dependencies: ["EmotionVocabulary", "MPCLMath", "JSON", "COpenSSL"], swiftSettings: optimised),
+        .target(name: "MPCL", dependencies: ["EmotionVocabulary", "MPCLMath", "JSON"], swiftSettings: optimised),
         .target(name: "EmotionData", dependencies: ["EmotionVocabulary", "JSON", "Compression"], swiftSettings: optimised),
         .target(
             name: "MPCLTraining", dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON"],
             swiftSettings: optimised),
         .target(
-            name: "MPCLService", dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "JSON", "Compression"],
+            name: "MPCLService", dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "JSON", "Compression", "COpenSSL"],
             resources: [.copy("Resources/default.safetensors"), .copy("Resources/index.html"), .copy("Resources/examples.json")],
             swiftSettings: optimised),
 
         // Thin executables: argument parsing and wiring only.
         .executableTarget(
             name: "mpcl-serve",
-            dependencies: ["MPCLService", "MPCLMath", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "MPCLService", "MPCLMath", "EmotionVocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: optimised),
         .executableTarget(
             name: "mpcl-train",

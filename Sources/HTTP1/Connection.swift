@@ -40,14 +40,31 @@ final class Connection: @unchecked Sendable {
     private var out: [UInt8] = []
     private var outSent = 0
 
-    private(set) var closed = false
-    private var readEOF = false
-    private var stopParsing = false
-    private var closeAfterFlush = false
-    private var lingering = false
-    private var lingerDeadline: UInt64 = 0
-    private var draining = false
+    /// Where the connection is in its life, from taking requests to closed; each state allows
+    /// less than the one before it.
+    enum State: Equatable {
+        /// Reading, parsing and answering requests.
+        case open
+        /// Parsing has stopped, because a final error response is queued or (`draining`) the server
+        /// is shutting down; the requests already handed over are still answered, in order.
+        case finishing(draining: Bool)
+        /// The response that ends the connection is in the output buffer; once it is flushed the
+        /// write side shuts down.
+        case flushingLast
+        /// Our side is shut; input is read and dropped until the peer closes or `deadline` passes,
+        /// so the client sees our final response before any RST (RFC 9112 §9.6).
+        case lingering(deadline: UInt64)
+        case closed
+    }
+
+    private var state = State.open
+    // Three facts stay outside `state` because they vary independently of it:
+    /// The peer half-closed (read returned EOF): nothing more to read, but responses to the requests
+    /// it sent are still written, in any state before `lingering`.
+    private var inputEnded = false
+    /// `processInput` is on the stack: a handler answering synchronously must not re-enter it.
     private var processing = false
+    /// The last `processInput` stopped because of back-pressure: a flush that relieves it resumes parsing.
     private var pausedByBackPressure = false
     /// What OpenSSL needs before it can continue (a read may need writability and vice versa).
     private var tlsWant: Interest = []
@@ -75,6 +92,19 @@ final class Connection: @unchecked Sendable {
 
     private var pendingOutput: Int { out.count - outSent }
 
+    var closed: Bool { state == .closed }
+
+    /// Taking new requests (parsing input into requests and reading for them).
+    private var isOpen: Bool { state == .open }
+
+    private var isLingering: Bool {
+        if case .lingering = state { return true }
+        return false
+    }
+
+    /// Shutting down gracefully: the last response says `Connection: close`.
+    private var isDraining: Bool { state == .finishing(draining: true) }
+
     private var backPressured: Bool {
         responses.count >= limits.maxPipelinedRequests || pendingOutput >= Self.outputHighWater
     }
@@ -94,7 +124,7 @@ final class Connection: @unchecked Sendable {
 
     func handle(_ events: Interest) {
         guard !closed else { return }
-        if lingering {
+        if isLingering {
             discardInput()
             return
         }
@@ -115,7 +145,7 @@ final class Connection: @unchecked Sendable {
     /// a later turn of the queue (other connections go first), whatever the source reports.
     private func readAgainSoon() {
         loop.execute { [self] in
-            guard !closed, registered.contains(.read), !lingering else { return }
+            guard !closed, registered.contains(.read), !isLingering else { return }
             loop.touch()
             handle(.read)
         }
@@ -151,7 +181,7 @@ final class Connection: @unchecked Sendable {
     /// from growing its parser buffer without bound).
     @discardableResult
     private func readAvailable() -> Bool {
-        guard !readEOF, !stopParsing, !closeAfterFlush else { return false }
+        guard !inputEnded, isOpen else { return false }
         tlsWant = []
         let buffer = loop.readBuffer
         while true {
@@ -168,7 +198,7 @@ final class Connection: @unchecked Sendable {
                 if wantWrite { tlsWant = .write }
                 return false
             case .eof:
-                readEOF = true
+                inputEnded = true
                 return false
             case .failed:
                 close()
@@ -201,7 +231,7 @@ final class Connection: @unchecked Sendable {
         processing = true
         defer { processing = false }
         defer { pausedByBackPressure = backPressured }
-        while !stopParsing && !closeAfterFlush && !backPressured {
+        while isOpen && !backPressured {
             let event: HTTPParserEvent?
             do {
                 event = try parser.next()
@@ -251,14 +281,17 @@ final class Connection: @unchecked Sendable {
     private func moveReadyToOutput() {
         if pendingOutput == 0 { lastWriteProgress = loop.now }
         let dateCache = loop.dateCache
-        if responses.drainReady(into: &out, lastBeforeClose: draining, date: dateCache.current) {
-            closeAfterFlush = true
+        if responses.drainReady(into: &out, lastBeforeClose: isDraining, date: dateCache.current) {
+            switch state {
+            case .open, .finishing: state = .flushingLast
+            case .flushingLast, .lingering, .closed: break
+            }
         }
     }
 
     /// Queues the error response that ends this connection.
-    private func fail(_ error: HTTPParseError) {
-        stopParsing = true
+    private func fail(_ error: HTTPRequestRejection) {
+        if isOpen { state = .finishing(draining: false) }
         responses.enqueueFinal(loop.context.renderError(error))
         moveReadyToOutput()
     }
@@ -351,26 +384,28 @@ final class Connection: @unchecked Sendable {
             outSent = 0
             lastActivity = loop.now
         }
-        if closeAfterFlush {
+        switch state {
+        case .flushingLast:
             startLingering()
-        } else if (readEOF || draining) && responses.isEmpty {
-            close()
+        case .open, .finishing:
+            // Nothing more will come: the peer stopped sending, or we stopped taking requests.
+            if (inputEnded || isDraining) && responses.isEmpty { close() }
+        case .lingering, .closed:
+            break
         }
     }
 
     private func startLingering() {
-        guard !lingering else { return }
-        lingering = true
-        lingerDeadline = loop.now &+ min(Self.lingerNanos, UInt64(limits.keepAliveIdleTimeout * 1e9))
+        state = .lingering(deadline: loop.now &+ min(Self.lingerNanos, UInt64(limits.keepAliveIdleTimeout * 1e9)))
         tls?.shutdown()
         SystemCalls.shutdown(fd, Int32(SHUT_WR))
         setInterest(.read)
     }
 
     private func updateInterest() {
-        guard !lingering else { return }
+        guard !isLingering else { return }
         var want: Interest = []
-        if !readEOF && !stopParsing && !closeAfterFlush && !backPressured { want.insert(.read) }
+        if !inputEnded && isOpen && !backPressured { want.insert(.read) }
         if pendingOutput > 0 { want.insert(.write) }
         want.formUnion(tlsWant)
         setInterest(want)
@@ -389,7 +424,7 @@ final class Connection: @unchecked Sendable {
             if wanted.contains(.write) { writeSourceCreatingIfNeeded().resume() } else { writeSource?.suspend() }
         }
         registered = wanted
-        if resumesReading && readSource != nil && !processing && !lingering {
+        if resumesReading && readSource != nil && !processing && !isLingering {
             loop.execute { [self] in
                 guard !closed, registered.contains(.read) else { return }
                 loop.touch()
@@ -441,10 +476,12 @@ final class Connection: @unchecked Sendable {
     }
 
     func checkTimers(now: UInt64) {
-        guard !closed else { return }
-        if lingering {
-            if now >= lingerDeadline { close() }
+        switch state {
+        case .closed: return
+        case .lingering(let deadline):
+            if now >= deadline { close() }
             return
+        case .open, .finishing, .flushingLast: break
         }
         if let tls, !tls.handshakeDone {
             if elapsed(since: acceptedAt, now) > limits.headerReadTimeout { close() }
@@ -454,7 +491,7 @@ final class Connection: @unchecked Sendable {
             close()
             return
         }
-        if stopParsing || closeAfterFlush { return }
+        guard isOpen else { return }
         if !backPressured {
             if headStartedAt != 0 && elapsed(since: headStartedAt, now) > limits.headerReadTimeout {
                 fail(.requestTimeout("request header not received in time"))
@@ -486,12 +523,17 @@ final class Connection: @unchecked Sendable {
     /// Graceful shutdown: take no new requests, finish the ones in flight (the last response
     /// says `Connection: close`), close idle connections now.
     func beginDrain() {
-        guard !closed, !draining else { return }
-        draining = true
-        stopParsing = true
-        if lingering { return }
+        switch state {
+        case .closed, .lingering, .finishing(draining: true): return
+        case .flushingLast:
+            // The last response is already queued (nothing is left in `responses`).
+            if pendingOutput == 0 { close() }
+            return
+        case .open, .finishing(draining: false):
+            state = .finishing(draining: true)
+        }
         if responses.isEmpty {
-            if pendingOutput == 0 { close() } else { closeAfterFlush = true }
+            if pendingOutput == 0 { close() } else { state = .flushingLast }
             return
         }
         updateInterest()
@@ -501,7 +543,7 @@ final class Connection: @unchecked Sendable {
     /// source must never watch a descriptor number the kernel may already have reused).
     func close() {
         guard !closed else { return }
-        closed = true
+        state = .closed
         loop.unregister(self)
         responses.cancelAll()
         releaseReceivingCharge()  // body budget hook

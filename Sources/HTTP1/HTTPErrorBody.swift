@@ -1,6 +1,6 @@
 /// Builds the response sent when the layer itself refuses a request (parse error, timeout, cap).
 /// Injectable through `HTTPServerConfiguration.errorRenderer` so the app can match its own error shape.
-public typealias HTTPErrorRenderer = @Sendable (HTTPParseError) -> HTTPResponse
+public typealias HTTPErrorRenderer = @Sendable (HTTPRequestRejection) -> HTTPResponse
 
 /// The default error body: `{"error":{"code":"...","message":"..."}}`.
 ///

@@ -24,7 +24,7 @@ struct HTTPHeadParser {
     let limits: HTTPLimits
 
     /// Parses `bytes[start..<end]`, the request line and field lines without the final empty line.
-    func parse(_ bytes: [UInt8], start: Int, end: Int) throws(HTTPParseError) -> Head {
+    func parse(_ bytes: [UInt8], start: Int, end: Int) throws(HTTPRequestRejection) -> Head {
         var lines = LineIterator(bytes: bytes, position: start, end: end)
         guard let requestLine = lines.next() else { throw .badRequest("missing request line") }
         let (method, target, version) = try parseRequestLine(bytes, requestLine)
@@ -44,7 +44,7 @@ struct HTTPHeadParser {
 
     // MARK: - Request line (RFC 9112 §3)
 
-    private func parseRequestLine(_ b: [UInt8], _ line: Range<Int>) throws(HTTPParseError)
+    private func parseRequestLine(_ b: [UInt8], _ line: Range<Int>) throws(HTTPRequestRejection)
         -> (String, String, HTTPVersion)
     {
         var i = line.lowerBound
@@ -68,7 +68,7 @@ struct HTTPHeadParser {
 
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3). A well-formed version other
     /// than 1.x gets 505; anything else (including a third space from a spaced target) gets 400.
-    private func parseVersion(_ b: [UInt8], _ r: Range<Int>) throws(HTTPParseError) -> HTTPVersion {
+    private func parseVersion(_ b: [UInt8], _ r: Range<Int>) throws(HTTPRequestRejection) -> HTTPVersion {
         let p = r.lowerBound
         guard r.count == 8, b[p] == 0x48, b[p + 1] == 0x54, b[p + 2] == 0x54, b[p + 3] == 0x50,  // "HTTP"
             b[p + 4] == 0x2F, b[p + 6] == 0x2E  // "/" and "."
@@ -84,7 +84,7 @@ struct HTTPHeadParser {
 
     // MARK: - Field lines (RFC 9112 §5)
 
-    private func parseFieldLine(_ b: [UInt8], _ line: Range<Int>) throws(HTTPParseError) -> (String, String) {
+    private func parseFieldLine(_ b: [UInt8], _ line: Range<Int>) throws(HTTPRequestRejection) -> (String, String) {
         guard !line.isEmpty else { throw .badRequest("empty field line") }
         // §5.2: obs-fold is refused rather than unfolded; folding hides fields from intermediaries.
         if ByteClass.isWhitespace(b[line.lowerBound]) { throw .badRequest("obsolete line folding") }
@@ -112,7 +112,7 @@ struct HTTPHeadParser {
     // MARK: - Semantics: Host, framing, connection, expectation
 
     private func interpret(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders)
-        throws(HTTPParseError) -> Head
+        throws(HTTPRequestRejection) -> Head
     {
         var hosts: [String] = []
         var contentLengths: [String] = []
@@ -183,7 +183,7 @@ struct HTTPHeadParser {
 
     /// Body length per RFC 9112 §6.1–§6.3, refusing every ambiguous shape.
     private func framingOf(version: HTTPVersion, contentLengths: [String], transferEncodings: [String])
-        throws(HTTPParseError) -> Framing
+        throws(HTTPRequestRejection) -> Framing
     {
         if !transferEncodings.isEmpty {
             // §6.1: both present is a smuggling shape; a server MAY reject it and we do.

@@ -36,16 +36,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
         fields.append((name: name, value: value))
     }
 
-    /// Removes every field called `name`, then adds one.
-    public mutating func replaceOrAdd(name: String, value: String) {
-        remove(name: name)
-        add(name: name, value: value)
-    }
-
-    public mutating func remove(name: String) {
-        fields.removeAll { HTTPHeaders.equalsIgnoringCase($0.name, name) }
-    }
-
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {

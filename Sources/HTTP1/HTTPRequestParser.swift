@@ -56,7 +56,7 @@ public struct HTTPRequestParser {
         case chunkDataEnd
         case trailers(Scan)
         case finished
-        case failed(HTTPParseError)
+        case failed(HTTPRequestRejection)
     }
 
     public init(limits: HTTPLimits = HTTPLimits()) {
@@ -102,7 +102,7 @@ public struct HTTPRequestParser {
     }
 
     /// The next event, nil when more input is needed (or the parser has finished).
-    public mutating func next() throws(HTTPParseError) -> HTTPParserEvent? {
+    public mutating func next() throws(HTTPRequestRejection) -> HTTPParserEvent? {
         do {
             return try step()
         } catch {
@@ -113,7 +113,7 @@ public struct HTTPRequestParser {
         }
     }
 
-    private mutating func step() throws(HTTPParseError) -> HTTPParserEvent? {
+    private mutating func step() throws(HTTPRequestRejection) -> HTTPParserEvent? {
         while true {
             switch state {
             case .failed(let error):
@@ -208,7 +208,7 @@ public struct HTTPRequestParser {
     /// bare CR always. Returns the block length including the final empty line, or nil.
     /// Over the window without an end → 431, whatever the read sizes were.
     private func scanBlock(_ scan: inout Scan, window: Int, skipLeadingEmptyLines: Bool)
-        throws(HTTPParseError) -> Int?
+        throws(HTTPRequestRejection) -> Int?
     {
         let windowEnd = min(buffer.count, start + window)
         var i = start + scan.scanned
@@ -257,7 +257,7 @@ public struct HTTPRequestParser {
     /// nothing, or optional whitespace and `;` extensions (ignored). Signs, `0x`, leading or
     /// trailing whitespace without an extension are refused: such sizes are read differently by
     /// different parsers.
-    private mutating func readChunkSize(scanned: Int) throws(HTTPParseError) {
+    private mutating func readChunkSize(scanned: Int) throws(HTTPRequestRejection) {
         let windowEnd = min(buffer.count, start + Self.maxChunkLineBytes)
         var i = start + scanned
         var lf = -1
@@ -295,7 +295,7 @@ public struct HTTPRequestParser {
         state = size == 0 ? .trailers(Scan()) : .chunkData(Int(size))
     }
 
-    private func validateTrailer(_ line: Range<Int>) throws(HTTPParseError) {
+    private func validateTrailer(_ line: Range<Int>) throws(HTTPRequestRejection) {
         guard !line.isEmpty, !ByteClass.isWhitespace(buffer[line.lowerBound]) else {
             throw .badRequest("malformed trailer field")
         }

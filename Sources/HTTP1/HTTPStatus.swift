@@ -10,21 +10,17 @@ public struct HTTPStatus: Sendable, Hashable, ExpressibleByIntegerLiteral, Custo
 
     public static let `continue`: HTTPStatus = 100
     public static let ok: HTTPStatus = 200
-    public static let created: HTTPStatus = 201
-    public static let accepted: HTTPStatus = 202
     public static let noContent: HTTPStatus = 204
     public static let notModified: HTTPStatus = 304
     public static let badRequest: HTTPStatus = 400
     public static let notFound: HTTPStatus = 404
     public static let methodNotAllowed: HTTPStatus = 405
     public static let requestTimeout: HTTPStatus = 408
-    public static let lengthRequired: HTTPStatus = 411
     public static let payloadTooLarge: HTTPStatus = 413
     public static let uriTooLong: HTTPStatus = 414
     public static let unsupportedMediaType: HTTPStatus = 415
     public static let expectationFailed: HTTPStatus = 417
     public static let unprocessableContent: HTTPStatus = 422
-    public static let tooManyRequests: HTTPStatus = 429
     public static let headerFieldsTooLarge: HTTPStatus = 431
     public static let internalServerError: HTTPStatus = 500
     public static let notImplemented: HTTPStatus = 501

@@ -58,12 +58,6 @@ extension JSON {
         return nil
     }
 
-    /// Whether this is `null`.
-    public var isNull: Bool {
-        if case .null = self { return true }
-        return false
-    }
-
     /// The kind of the value.
     public var kind: JSONKind {
         switch self {

@@ -46,11 +46,17 @@ public struct Checkpoint: Sendable {
     }
 
     /// Reads and validates a checkpoint file; the error names what is wrong.
-    public static func read(from path: String) throws(CheckpointError) -> (checkpoint: Checkpoint, sha256: String) {
+    public static func read(from path: String) throws(CheckpointError) -> Checkpoint {
+        try readKeepingBytes(from: path).checkpoint
+    }
+
+    /// The same, also handing back the file's bytes, for a caller that identifies the model by its
+    /// exact content (the service's model repository digests them).
+    public static func readKeepingBytes(from path: String) throws(CheckpointError) -> (checkpoint: Checkpoint, bytes: [UInt8]) {
         let bytes: [UInt8]
         do { bytes = try AtomicFile.read(path) } catch { throw CheckpointError("\(error)") }
         do {
-            return (try Checkpoint(container: SafeTensors(bytes: bytes)), SHA256.hex(bytes))
+            return (try Checkpoint(container: SafeTensors(bytes: bytes)), bytes)
         } catch {
             throw CheckpointError("\(path): \(error.description)")
         }

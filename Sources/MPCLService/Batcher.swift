@@ -8,9 +8,10 @@ import MPCL
 /// waiting would add latency and no throughput ("queue delay only under load"). Requests larger
 /// than `maxBatch` are split into chunks, which bounds activation memory per forward pass.
 ///
-/// Every chunk is z-scored with its own request's statistics before the chunks are stacked, and
-/// the forward pass treats rows independently, so a coalesced answer equals the request run alone.
-/// The model never runs on an event-loop thread.
+/// The batcher only batches: it hands the predictor each chunk's raw rows with its request's
+/// calibration, and the predictor z-scores every chunk with its own statistics; the forward pass
+/// treats rows independently, so a coalesced answer equals the request run alone. The model never
+/// runs on an event-loop thread.
 final class Batcher: @unchecked Sendable {
     /// Called with each batch: windows, seconds of inference, and each chunk's seconds in the queue.
     typealias Observer = @Sendable (_ windows: Int, _ inferenceSeconds: Double, _ queueSeconds: [Double]) -> Void
@@ -150,27 +151,21 @@ final class Batcher: @unchecked Sendable {
     private func run(_ batch: [Chunk], rows: Int, arena: InferenceArena) {
         beforeInference?()
         let model = batch[0].group.model
-        let plan = model.predictor.plan
+        let predictor = model.predictor
         let features = model.featureCount
         let started = monotonicNanos()
-        // Sized for a full batch of this model the first time, so later batches allocate nothing;
-        // each chunk is copied into the arena and z-scored there with its own request's statistics.
-        arena.reserve(plan: plan, windows: max(maxBatch, rows))
-        let input = plan.input(in: arena, windows: rows)
-        var offset = 0
-        for chunk in batch {
-            let block = UnsafeMutableBufferPointer(rebasing: input[(offset * features)..<((offset + chunk.rows) * features)])
-            chunk.group.features.withUnsafeBufferPointer { source in
-                block.baseAddress!.update(from: source.baseAddress! + chunk.firstRow * features, count: chunk.rows * features)
-            }
-            chunk.group.normalization.apply(to: block)
-            offset += chunk.rows
-        }
-        let output = plan.run(windows: rows, in: arena)
+        // Sized for a full batch of this model the first time, so later batches allocate nothing.
+        arena.reserve(plan: predictor.plan, windows: max(maxBatch, rows))
+        let output = predictor.distributions(
+            batch: batch.lazy.map { chunk in
+                Predictor.Rows(
+                    rawFeatures: chunk.group.features[(chunk.firstRow * features)..<((chunk.firstRow + chunk.rows) * features)],
+                    calibration: chunk.group.calibration)
+            }, arena: arena)
         let ended = monotonicNanos()
         observer?(rows, Double(ended - started) / 1e9, batch.map { Double(started &- $0.enqueued) / 1e9 })
         let classes = model.classCount
-        offset = 0
+        var offset = 0
         for chunk in batch {
             chunk.group.deliver(
                 UnsafeBufferPointer(rebasing: output[(offset * classes)..<((offset + chunk.rows) * classes)]), firstRow: chunk.firstRow)
@@ -182,7 +177,8 @@ final class Batcher: @unchecked Sendable {
     private final class Group: @unchecked Sendable {
         let model: LoadedModel
         let features: [Float]
-        let normalization: FeatureNormalization
+        /// Replaces the model's statistics for this request (per-subject models); the predictor applies it.
+        let calibration: FeatureNormalization?
         let classes: Int
         /// Guarded by the batcher's lock.
         var queuedChunks: Int
@@ -200,7 +196,7 @@ final class Batcher: @unchecked Sendable {
         ) {
             model = request.model
             features = request.features
-            normalization = request.normalization
+            calibration = request.calibration
             classes = request.model.classCount
             queuedChunks = (request.windows + maxBatch - 1) / maxBatch
             output = [Float](repeating: 0, count: request.windows * classes)

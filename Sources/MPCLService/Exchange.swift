@@ -10,7 +10,7 @@ struct Exchange: Sendable {
     let requestId: String
     let route: Route?
     let started: UInt64
-    let service: Service
+    let context: ExchangeContext
 
     /// Errors under `/v2` take the Open Inference Protocol's shape, matched routes or not.
     var isV2: Bool { route?.isV2 ?? (request.path == "/v2" || request.path.hasPrefix("/v2/")) }
@@ -34,24 +34,24 @@ struct Exchange: Sendable {
         var response = response
         // HEAD is compressed too: it must carry exactly GET's fields (RFC 9110 §9.3.2), and the
         // writer then sends the compressed length without the body.
-        if response.body.count >= service.configuration.gzipMinimumBytes,
+        if response.body.count >= context.gzipMinimumBytes,
             Self.acceptsGzip(request.headers.values(for: "Accept-Encoding")),
             let compressed = try? Deflate.gzip(response.body, level: 1)
         {
             response.body = compressed
             response.headers.add(name: "Content-Encoding", value: "gzip")
         }
-        if response.body.count >= service.configuration.gzipMinimumBytes || response.headers.contains("Content-Encoding") {
+        if response.body.count >= context.gzipMinimumBytes || response.headers.contains("Content-Encoding") {
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         }
         response.headers.add(name: "X-Request-Id", value: requestId)
-        service.cors.decorate(&response, origin: request.headers["Origin"])
+        context.cors.decorate(&response, origin: request.headers["Origin"])
         let seconds = Double(monotonicNanos() &- started) / 1e9
         let template = route?.template ?? "unmatched"
-        let metrics = service.metrics
+        let metrics = context.metrics
         metrics.requests.increment(["route": template, "method": Self.metricMethod(request.method), "status": String(response.status.code)])
         metrics.requestDuration.observe(seconds, ["route": template])
-        service.log.request(
+        context.log.request(
             method: request.method, path: request.path, status: response.status.code, durationSeconds: seconds,
             bytes: response.body.count, requestId: requestId)
         responder.send(response)

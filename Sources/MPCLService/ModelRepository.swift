@@ -116,8 +116,10 @@ public final class ModelRepository: @unchecked Sendable {
     }
 
     private func load(name: String, path: String, replacing old: LoadedModel?) -> LoadResult {
-        let checkpoint: Checkpoint, sha256: String
-        do { (checkpoint, sha256) = try Checkpoint.read(from: path) } catch { return .failure(error.description) }
+        let checkpoint: Checkpoint, bytes: [UInt8]
+        do { (checkpoint, bytes) = try Checkpoint.readKeepingBytes(from: path) } catch { return .failure(error.description) }
+        // Model identity is the file's exact content: an unchanged file keeps its loaded model.
+        let sha256 = SHA256.hex(bytes)
         if let old, old.sha256 == sha256 { return .success(old) }
         let model = LoadedModel(name: name, path: path, checkpoint: checkpoint, sha256: sha256)
         if let old {

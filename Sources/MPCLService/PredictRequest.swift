@@ -10,7 +10,4 @@ struct PredictRequest {
     var aggregate: Bool
     /// Replaces the checkpoint's statistics (per-subject models only).
     var calibration: FeatureNormalization?
-
-    /// The statistics that z-score this request's features.
-    var normalization: FeatureNormalization { calibration ?? model.predictor.normalization }
 }

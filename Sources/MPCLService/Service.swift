@@ -23,6 +23,8 @@ public final class Service: @unchecked Sendable {
     let log: RequestLog
     let assets = StaticAssets()
     let cors: CORSPolicy
+    /// What each `Exchange` needs to answer, count and log a request.
+    let exchangeContext: ExchangeContext
     private var server: HTTPServer!
     let stateLock = NSLock()
     var draining = false
@@ -31,9 +33,12 @@ public final class Service: @unchecked Sendable {
         self.configuration = configuration
         self.repository = repository
         self.log = log
-        self.cors = CORSPolicy(origins: configuration.corsOrigins)
+        let cors = CORSPolicy(origins: configuration.corsOrigins)
+        self.cors = cors
         let metrics = ServiceMetrics()
         self.metrics = metrics
+        self.exchangeContext = ExchangeContext(
+            gzipMinimumBytes: configuration.gzipMinimumBytes, cors: cors, metrics: metrics, log: log)
         self.batcher = Batcher(
             workers: configuration.workers, maxBatch: configuration.maxBatch,
             maxDelayMilliseconds: configuration.maxDelayMilliseconds, capacity: configuration.queueCapacity,
@@ -159,7 +164,7 @@ public final class Service: @unchecked Sendable {
         let route = Router.route(request.path)
         let exchange = Exchange(
             request: request, responder: responder, requestId: RequestId.make(from: request.headers["X-Request-Id"]),
-            route: route, started: monotonicNanos(), service: self)
+            route: route, started: monotonicNanos(), context: exchangeContext)
         guard let route else { return exchange.fail(.notFound(request.path)) }
         if request.method == "OPTIONS", cors.isEnabled {
             return exchange.respond(cors.preflight(methods: route.allowedMethods, origin: request.headers["Origin"]))

@@ -72,7 +72,7 @@ public enum Merge {
         try AtomicFile.write(report.json.serialized(), to: (output as NSString).appendingPathComponent("report.json"))
         // Valence comes from the model's configuration; without a model every label counts as one group.
         let labelSet =
-            (try? Checkpoint.read(from: target))?.checkpoint.model.config.labels
+            (try? Checkpoint.read(from: target))?.model.config.labels
             ?? LabelSet(names: labels, valence: [Int](repeating: 1, count: labels.count))
         let svg = ReportPlot.svg(report: report, predictions: pooled, labels: labelSet)
         try AtomicFile.write(Array(svg.utf8), to: (output as NSString).appendingPathComponent("report.svg"))

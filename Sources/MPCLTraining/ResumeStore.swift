@@ -63,7 +63,7 @@ struct ResumeStore {
         let entry = try FoldReport(json: try JSON.parse(try AtomicFile.read(path(name + ".json"))), file: path(name + ".json"))
         let csv = String(decoding: try AtomicFile.read(path(name + ".csv")), as: UTF8.self)
         let predictions = try PredictionTable(csv: csv, file: path(name + ".csv"))
-        let checkpoint = try Checkpoint.read(from: path(name + ".safetensors")).checkpoint
+        let checkpoint = try Checkpoint.read(from: path(name + ".safetensors"))
         return FoldResult(fold: fold, entry: entry, predictions: predictions, checkpoint: checkpoint)
     }
 

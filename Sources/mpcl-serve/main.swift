@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import EmotionVocabulary
 import Foundation
 import MPCLMath
 import MPCLService
@@ -99,7 +100,7 @@ struct Serve: ParsableCommand {
             c.bodyBudgetBytes = mebibytes << 20
         }
         if let origins = try corsOrigin ?? env.string("MPCL_CORS_ORIGIN") {
-            c.corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            c.corsOrigins = CommaSeparatedList.items(origins)
             if c.corsOrigins.isEmpty { throw ValidationError("cors-origin must name at least one origin or *") }
         }
         if c.limits.maxHeaderBytes < 256 { throw ValidationError("max-header-bytes must be at least 256") }

@@ -5,7 +5,7 @@ import Testing
 /// Everything a parse produced: events in order, then the error that stopped it (if any).
 struct ParseOutcome: Equatable, CustomStringConvertible {
     var events: [HTTPParserEvent] = []
-    var error: HTTPParseError?
+    var error: HTTPRequestRejection?
 
     var requests: [HTTPRequest] {
         events.compactMap { if case .request(let r) = $0 { return r } else { return nil } }
@@ -192,9 +192,9 @@ struct ParserTests {
     @Test func errorIsSticky() throws {
         var p = HTTPRequestParser()
         p.feed(Array("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n".utf8))
-        #expect(throws: HTTPParseError.self) { try p.next() }
+        #expect(throws: HTTPRequestRejection.self) { try p.next() }
         p.feed(Array("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
-        #expect(throws: HTTPParseError.self) { try p.next() }
+        #expect(throws: HTTPRequestRejection.self) { try p.next() }
         #expect(p.phase == .finished)
     }
 

@@ -77,7 +77,7 @@ struct WriterTests {
     }
 
     @Test func defaultErrorBodyIsEscapedJSON() {
-        let r = HTTPErrorBody.json(HTTPParseError(status: .badRequest, code: "bad_request", message: "a \"q\"\n"))
+        let r = HTTPErrorBody.json(HTTPRequestRejection(status: .badRequest, code: "bad_request", message: "a \"q\"\n"))
         #expect(r.status == .badRequest)
         #expect(r.headers["content-type"] == "application/json")
         #expect(text(r.body) == #"{"error":{"code":"bad_request","message":"a \"q\"\n"}}"#)

@@ -150,7 +150,7 @@ struct ModelRepositoryTests {
         #expect(reply.status == 200)
         #expect(reply.json["model"]?["name"] == "default")
         let path = try #require(ModelRepository.builtInCheckpointPath)
-        let (checkpoint, _) = try Checkpoint.read(from: path)
+        let checkpoint = try Checkpoint.read(from: path)
         #expect(checkpoint.model.config.layout == .dmer)
     }
 

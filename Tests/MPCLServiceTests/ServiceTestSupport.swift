@@ -29,7 +29,7 @@ struct TestServer {
 
     /// In-process reference predictions for the model stored as `name`.
     func predictor(_ name: String = "default") throws -> Predictor {
-        Predictor(checkpoint: try Checkpoint.read(from: "\(directory)/\(name).safetensors").checkpoint)
+        Predictor(checkpoint: try Checkpoint.read(from: "\(directory)/\(name).safetensors"))
     }
 
     func client() throws -> TestClient { try TestClient(port: port) }

@@ -27,6 +27,12 @@ struct UnitTests {
         #expect(Service.bearerToken("Basic abc") == nil)
     }
 
+    /// The model identity the repository reports: FIPS 180-4's "abc" example, and the empty input.
+    @Test func checkpointDigestIsSHA256() {
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test func acceptEncodingNegotiation() {
         #expect(Exchange.acceptsGzip(["gzip"]))
         #expect(Exchange.acceptsGzip(["br, gzip;q=0.5"]))

@@ -40,7 +40,7 @@ import Testing
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/MPCLService/Resources/default.safetensors").path
         let stored = try SafeTensors(bytes: AtomicFile.read(path))
-        let (checkpoint, _) = try Checkpoint.read(from: path)
+        let checkpoint = try Checkpoint.read(from: path)
         let written = checkpoint.container.entries
         #expect(written.map(\.name) == stored.entries.map(\.name))
         #expect(written.map(\.shape) == stored.entries.map(\.shape))

@@ -104,7 +104,7 @@ import Testing
     /// The checkpoint mpcl-serve ships: the served answers must not move (to 1e-6) with the plan.
     @Test func theDefaultCheckpointAnswersAsTheTapeDid() throws {
         let path = #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/Sources/MPCLService/Resources/default.safetensors"
-        let checkpoint = try Checkpoint.read(from: "/" + path).checkpoint
+        let checkpoint = try Checkpoint.read(from: "/" + path)
         let predictor = Predictor(checkpoint: checkpoint)
         let features = predictor.featureCount
         var generator = SeededGenerator(seed: 5)

@@ -44,8 +44,7 @@ import Testing
         let path = directory.appendingPathComponent("model.safetensors").path
         let normalization = FeatureNormalization.identity(count: config.layout.featureCount)
         try Checkpoint(model: model, normalization: normalization, training: ["seed": 3407]).write(to: path)
-        let (reloaded, digest) = try Checkpoint.read(from: path)
-        #expect(digest.count == 64)
+        let reloaded = try Checkpoint.read(from: path)
         let before = Predictor(model: model, normalization: normalization).distributions(rawFeatures: features.data, rows: 64)
         let after = Predictor(checkpoint: reloaded).distributions(rawFeatures: features.data, rows: 64)
         #expect(before.map(\.bitPattern) == after.map(\.bitPattern))

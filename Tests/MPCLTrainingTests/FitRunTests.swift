@@ -141,7 +141,7 @@ import Testing
 
     @Test func checkpointIsLoadableAndReproducesTheLastFoldsPredictions() throws {
         let outcome = try FitRun(options: F.options(model: .mpcl, protocolName: "kfold:2", epochs: 1)).run()
-        let (checkpoint, _) = try Checkpoint.read(from: outcome.modelPath)
+        let checkpoint = try Checkpoint.read(from: outcome.modelPath)
         #expect(checkpoint.training["fold"]?.intValue == 1)
         #expect(checkpoint.training["protocol"]?.stringValue == "kfold:2")
         #expect(checkpoint.training["best_epoch"]?.intValue == 1)
@@ -162,7 +162,7 @@ import Testing
 
     @Test func perSubjectNormalisationStoresTheIdentityAndAsksForCalibration() throws {
         let outcome = try FitRun(options: F.options(epochs: 1, normalize: .subject)).run()
-        let (checkpoint, _) = try Checkpoint.read(from: outcome.modelPath)
+        let checkpoint = try Checkpoint.read(from: outcome.modelPath)
         #expect(checkpoint.model.config.perSubjectNormalization)
         #expect(checkpoint.normalization == .identity(count: checkpoint.model.config.layout.featureCount))
         #expect(checkpoint.training["needs_calibration"]?.boolValue == true)

@@ -37,10 +37,10 @@ struct SimulatedCrash: Error {}
         }
         let history = resumed.report.json["folds"]?.arrayValue?[fold]["history"]?.arrayValue ?? []
         #expect(history.map { $0["epoch"]?.intValue } == [1, 2, 3], "the history spans the interruption")
-        let (checkpoint, _) = try Checkpoint.read(from: resumed.modelPath)
+        let checkpoint = try Checkpoint.read(from: resumed.modelPath)
         #expect(
             checkpoint.model.parameters.tensors.map(\.data)
-                == (try Checkpoint.read(from: reference.modelPath)).checkpoint.model.parameters.tensors.map(\.data))
+                == (try Checkpoint.read(from: reference.modelPath)).model.parameters.tensors.map(\.data))
     }
 
     @Test func mpclResumesMidFoldToTheSameModel() throws {

@@ -94,7 +94,7 @@ import Testing
             #expect(reason == "patience" || steps >= 16)
             #expect(stop["best_epoch"] == fold["best_epoch"])
         }
-        let checkpoint = try Checkpoint.read(from: outcome.modelPath).checkpoint
+        let checkpoint = try Checkpoint.read(from: outcome.modelPath)
         #expect(checkpoint.training["stop_reason"] != nil && checkpoint.training["steps"] != nil)
     }
 

@@ -53,7 +53,7 @@ func medianSeconds(seconds: Double, minRuns: Int, maxRuns: Int = 20000, _ body: 
 func loadCheckpoint() -> Checkpoint {
     let path = option("--checkpoint", "")
     guard !path.isEmpty else { fatalError("--checkpoint PATH is required") }
-    do { return try Checkpoint.read(from: path).checkpoint } catch { fatalError("\(error)") }
+    do { return try Checkpoint.read(from: path) } catch { fatalError("\(error)") }
 }
 
 func json(_ pairs: [(String, Any)]) -> String {

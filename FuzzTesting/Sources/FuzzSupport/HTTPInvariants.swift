@@ -4,7 +4,7 @@ import HTTP1
 /// the parser (if any), and how many bytes were left unconsumed.
 public struct HTTPParseOutcome: Equatable, CustomStringConvertible {
     public var events: [HTTPParserEvent] = []
-    public var error: HTTPParseError?
+    public var error: HTTPRequestRejection?
     public var buffered = 0
 
     public var requests: [HTTPRequest] {

@@ -97,7 +97,7 @@ func predict(_ option: [String: String]) throws {
     guard let checkpointPath = option["checkpoint"], let input = option["input"], let output = option["output"] else {
         fail("predict needs --checkpoint, --input and --output")
     }
-    let checkpoint = try Checkpoint.read(from: checkpointPath).checkpoint
+    let checkpoint = try Checkpoint.read(from: checkpointPath)
     let predictor = Predictor(checkpoint: checkpoint)
     let (rows, columns, features) = try readNPY(input)
     guard columns == predictor.featureCount else { fail("input has \(columns) columns, the model needs \(predictor.featureCount)") }
@@ -119,7 +119,7 @@ func gradients(_ option: [String: String]) throws {
     guard let checkpointPath = option["checkpoint"], let input = option["input"], let targetsPath = option["targets"],
         let output = option["output"]
     else { fail("gradients needs --checkpoint, --input, --targets and --output") }
-    let checkpoint = try Checkpoint.read(from: checkpointPath).checkpoint
+    let checkpoint = try Checkpoint.read(from: checkpointPath)
     let model = checkpoint.model
     var (rows, columns, features) = try readNPY(input)
     guard columns == model.config.layout.featureCount else { fail("input has \(columns) columns") }

@@ -1,9 +1,11 @@
 import COpenSSL
 
-/// SHA-256 through OpenSSL's EVP interface: identifies the exact checkpoint a server runs.
-public enum SHA256 {
+/// SHA-256 through OpenSSL's EVP interface: identifies the exact checkpoint a server runs. It lives
+/// with the model repository, which decides model identity (an unchanged file keeps its model
+/// across a reload), so the model library needs no OpenSSL.
+enum SHA256 {
     /// The lowercase hex digest of `bytes`.
-    public static func hex(_ bytes: [UInt8]) -> String {
+    static func hex(_ bytes: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         bytes.withUnsafeBytes { buffer in
