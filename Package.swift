@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "HTTP1", targets: ["HTTP1"]),
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "MPCLService", targets: ["MPCLService"]),
+        .library(name: "Randomness", targets: ["Randomness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
@@ -46,25 +47,29 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
 
         // Foundations with no knowledge of emotions.
+        // The one seeded generator and its distributions.
+        .target(name: "Randomness", swiftSettings: optimised),
         .target(name: "JSON", swiftSettings: optimised),
         .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: optimised),
         // The inference plan's packed-weight matrix product: C, compiled per instruction set and chosen
         // from the CPU's features at run time (AVX-512 where the CPU has it, whatever `targetCPU` is).
         .target(name: "CInferenceKernels"),
-        .target(name: "MPCLMath", dependencies: ["CBLAS", "CInferenceKernels"], swiftSettings: optimised),
+        .target(name: "MPCLMath", dependencies: ["CBLAS", "CInferenceKernels", "Randomness"], swiftSettings: optimised),
         .target(name: "HTTP1", dependencies: ["COpenSSL"], swiftSettings: optimised),
 
         // The words the model, the data and the service share: input layouts and label sets.
         .target(name: "EmotionVocabulary", dependencies: ["JSON"], swiftSettings: optimised),
 
         // The model and its data; neither knows the other.
-        .target(name: "MPCL", dependencies: ["EmotionVocabulary", "MPCLMath", "JSON", "COpenSSL"], swiftSettings: optimised),
-        .target(name: "EmotionData", dependencies: ["EmotionVocabulary", "JSON", "Compression"], swiftSettings: optimised),
+        .target(name: "MPCL", dependencies: ["EmotionVocabulary", "MPCLMath", "Randomness", "JSON", "COpenSSL"], swiftSettings: optimised),
+        .target(name: "EmotionData", dependencies: ["EmotionVocabulary", "Randomness", "JSON", "Compression"], swiftSettings: optimised),
         .target(
-            name: "MPCLTraining", dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON"],
+            name: "MPCLTraining",
+            dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "Randomness", "JSON"],
             swiftSettings: optimised),
         .target(
-            name: "MPCLService", dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "JSON", "Compression"],
+            name: "MPCLService",
+            dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "Randomness", "JSON", "Compression"],
             resources: [.copy("Resources/default.safetensors"), .copy("Resources/index.html"), .copy("Resources/examples.json")],
             swiftSettings: optimised),
 
@@ -81,19 +86,22 @@ let package = Package(
             swiftSettings: optimised),
 
         // One test target per library target.
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
-        .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath"]),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath", "Randomness"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "Randomness"]),
         .testTarget(name: "EmotionVocabularyTests", dependencies: ["EmotionVocabulary", "JSON"]),
-        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "JSON"]),
+        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "Randomness", "JSON"]),
         .testTarget(
-            name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionVocabulary", "JSON", "Compression"],
+            name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionVocabulary", "Randomness", "JSON", "Compression"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "MPCLTrainingTests", dependencies: ["MPCLTraining", "MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON"]),
+            name: "MPCLTrainingTests",
+            dependencies: ["MPCLTraining", "MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "Randomness", "JSON"]),
         .testTarget(
-            name: "MPCLServiceTests", dependencies: ["MPCLService", "MPCL", "EmotionVocabulary", "HTTP1", "JSON", "Compression"]),
+            name: "MPCLServiceTests",
+            dependencies: ["MPCLService", "MPCL", "EmotionVocabulary", "HTTP1", "Randomness", "JSON", "Compression"]),
     ],
     swiftLanguageModes: [.v5]
 )

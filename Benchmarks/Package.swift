@@ -8,7 +8,9 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "mpcl-bench",
-            dependencies: [.product(name: "MPCL", package: "mpcl")],
+            dependencies: [
+                .product(name: "MPCL", package: "mpcl"), .product(name: "Randomness", package: "mpcl"),
+            ],
             swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])])
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import MPCLMath
+import Randomness
 
 /// Central finite differences: ∂L/∂x ≈ (L(x + h) − L(x − h)) / 2h, truncation error O(h²·L‴).
 /// With h = 1e-5 in Double the truncation (~1e-10) and round-off (~1e-16/h = 1e-11) errors are

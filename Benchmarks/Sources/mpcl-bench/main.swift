@@ -1,6 +1,7 @@
 import Foundation
 import MPCL
 import MPCLMath
+import Randomness
 
 /// Forward-pass throughput of the default DMER-layout MPCL model and the MLP baseline, one BLAS
 /// thread, median of repeated timed runs. Usage:
@@ -224,7 +225,7 @@ if mode == "predict" {
     let started = now()
     var generator = SeededGenerator(seed: 3407)
     var order = Array(0..<windows)
-    for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
+    generator.shuffle(&order)
     var lossSum = 0.0
     for step in 0..<stepsPerEpoch {
         let rows = Array(order[(step * batchSize)..<min((step + 1) * batchSize, windows)])
@@ -236,7 +237,7 @@ if mode == "predict" {
         }
         // mixup
         var partner = Array(0..<rows.count)
-        for i in stride(from: rows.count - 1, to: 0, by: -1) { partner.swapAt(i, generator.nextInt(below: i + 1)) }
+        generator.shuffle(&partner)
         let lambdas = (0..<rows.count).map { _ in Float(generator.nextBeta(0.4, 0.4)) }
         let sx = x, sy = y
         for i in 0..<rows.count {
