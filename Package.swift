@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "MPCLService", targets: ["MPCLService"]),
         .library(name: "Randomness", targets: ["Randomness"]),
+        .library(name: "Timekeeping", targets: ["Timekeeping"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
@@ -47,15 +48,16 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
 
         // Foundations with no knowledge of emotions.
-        // The one seeded generator and its distributions.
+        // The one seeded generator and its distributions; the one monotonic clock.
         .target(name: "Randomness", swiftSettings: optimised),
+        .target(name: "Timekeeping", swiftSettings: optimised),
         .target(name: "JSON", swiftSettings: optimised),
         .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: optimised),
         // The inference plan's packed-weight matrix product: C, compiled per instruction set and chosen
         // from the CPU's features at run time (AVX-512 where the CPU has it, whatever `targetCPU` is).
         .target(name: "CInferenceKernels"),
         .target(name: "MPCLMath", dependencies: ["CBLAS", "CInferenceKernels", "Randomness"], swiftSettings: optimised),
-        .target(name: "HTTP1", dependencies: ["COpenSSL"], swiftSettings: optimised),
+        .target(name: "HTTP1", dependencies: ["COpenSSL", "Timekeeping"], swiftSettings: optimised),
 
         // The words the model, the data and the service share: input layouts and label sets.
         .target(name: "EmotionVocabulary", dependencies: ["JSON"], swiftSettings: optimised),
@@ -65,11 +67,11 @@ let package = Package(
         .target(name: "EmotionData", dependencies: ["EmotionVocabulary", "Randomness", "JSON", "Compression"], swiftSettings: optimised),
         .target(
             name: "MPCLTraining",
-            dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "Randomness", "JSON"],
+            dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "Randomness", "Timekeeping", "JSON"],
             swiftSettings: optimised),
         .target(
             name: "MPCLService",
-            dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "Randomness", "JSON", "Compression"],
+            dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "Randomness", "Timekeeping", "JSON", "Compression"],
             resources: [.copy("Resources/default.safetensors"), .copy("Resources/index.html"), .copy("Resources/examples.json")],
             swiftSettings: optimised),
 
@@ -87,6 +89,7 @@ let package = Package(
 
         // One test target per library target.
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath", "Randomness"]),

@@ -10,6 +10,7 @@ let package = Package(
             name: "mpcl-bench",
             dependencies: [
                 .product(name: "MPCL", package: "mpcl"), .product(name: "Randomness", package: "mpcl"),
+                .product(name: "Timekeeping", package: "mpcl"),
             ],
             swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])])
     ],

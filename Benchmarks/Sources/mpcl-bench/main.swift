@@ -2,6 +2,7 @@ import Foundation
 import MPCL
 import MPCLMath
 import Randomness
+import Timekeeping
 
 /// Forward-pass throughput of the default DMER-layout MPCL model and the MLP baseline, one BLAS
 /// thread, median of repeated timed runs. Usage:
@@ -26,7 +27,7 @@ func option(_ name: String, _ fallback: String) -> String {
     return fallback
 }
 
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func now() -> Double { Double(monotonicNanos()) / 1e9 }
 
 /// `--clock cpu`: the process's CPU time instead of wall time, for timing on an oversubscribed
 /// machine (a call that waits for a core is not charged for the wait).
@@ -75,9 +76,9 @@ func medianSeconds(repeats: Int, _ body: () -> Void) -> Double {
     body()  // warm-up
     var samples: [Double] = []
     for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = now()
         body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        samples.append(now() - start)
     }
     return samples.sorted()[samples.count / 2]
 }
