@@ -35,6 +35,8 @@ let package = Package(
         .library(name: "HTTP1", targets: ["HTTP1"]),
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "MPCLService", targets: ["MPCLService"]),
+        .library(name: "Randomness", targets: ["Randomness"]),
+        .library(name: "Timekeeping", targets: ["Timekeeping"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
@@ -46,25 +48,30 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
 
         // Foundations with no knowledge of emotions.
+        // The one seeded generator and its distributions; the one monotonic clock.
+        .target(name: "Randomness", swiftSettings: optimised),
+        .target(name: "Timekeeping", swiftSettings: optimised),
         .target(name: "JSON", swiftSettings: optimised),
         .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: optimised),
         // The inference plan's packed-weight matrix product and attention: C, compiled per instruction set and chosen
         // from the CPU's features at run time (AVX-512 where the CPU has it, whatever `targetCPU` is).
         .target(name: "CInferenceKernels"),
-        .target(name: "MPCLMath", dependencies: ["CBLAS", "CInferenceKernels"], swiftSettings: optimised),
-        .target(name: "HTTP1", dependencies: ["COpenSSL"], swiftSettings: optimised),
+        .target(name: "MPCLMath", dependencies: ["CBLAS", "CInferenceKernels", "Randomness"], swiftSettings: optimised),
+        .target(name: "HTTP1", dependencies: ["COpenSSL", "Timekeeping"], swiftSettings: optimised),
 
         // The words the model, the data and the service share: input layouts and label sets.
         .target(name: "EmotionVocabulary", dependencies: ["JSON"], swiftSettings: optimised),
 
         // The model and its data; neither knows the other.
-        .target(name: "MPCL", dependencies: ["EmotionVocabulary", "MPCLMath", "JSON"], swiftSettings: optimised),
-        .target(name: "EmotionData", dependencies: ["EmotionVocabulary", "JSON", "Compression"], swiftSettings: optimised),
+        .target(name: "MPCL", dependencies: ["EmotionVocabulary", "MPCLMath", "Randomness", "JSON"], swiftSettings: optimised),
+        .target(name: "EmotionData", dependencies: ["EmotionVocabulary", "Randomness", "JSON", "Compression"], swiftSettings: optimised),
         .target(
-            name: "MPCLTraining", dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON"],
+            name: "MPCLTraining",
+            dependencies: ["MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "Randomness", "Timekeeping", "JSON"],
             swiftSettings: optimised),
         .target(
-            name: "MPCLService", dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "JSON", "Compression", "COpenSSL"],
+            name: "MPCLService",
+            dependencies: ["HTTP1", "MPCL", "EmotionVocabulary", "Randomness", "Timekeeping", "JSON", "Compression", "COpenSSL"],
             resources: [.copy("Resources/default.safetensors"), .copy("Resources/index.html"), .copy("Resources/examples.json")],
             swiftSettings: optimised),
 
@@ -83,25 +90,31 @@ let package = Package(
             swiftSettings: optimised),
 
         // What several test targets share (the HTTP test client, bounded waiting, threads, child
-        // processes, finite differences), written once; it depends on no product target.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // processes, finite differences), written once; it depends only on the one clock.
+        .target(name: "TestSupport", dependencies: ["Timekeeping"], path: "Tests/TestSupport"),
 
         // One test target per library target.
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
-        .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath", "TestSupport"]),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"]),
+        .testTarget(name: "MPCLMathTests", dependencies: ["MPCLMath", "Randomness", "TestSupport"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "Randomness", "TestSupport"]),
         .testTarget(name: "EmotionVocabularyTests", dependencies: ["EmotionVocabulary", "JSON"]),
-        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "JSON", "TestSupport"]),
+        .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "Randomness", "JSON", "TestSupport"]),
         .testTarget(
-            name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionVocabulary", "JSON", "Compression"],
+            name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionVocabulary", "Randomness", "JSON", "Compression"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "MPCLTrainingTests",
-            dependencies: ["MPCLTraining", "MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "JSON", "TestSupport"]),
+            dependencies: [
+                "MPCLTraining", "MPCL", "MPCLMath", "EmotionData", "EmotionVocabulary", "Randomness", "JSON", "TestSupport",
+            ]),
         .testTarget(
             name: "MPCLServiceTests",
-            dependencies: ["MPCLService", "MPCL", "EmotionVocabulary", "HTTP1", "JSON", "Compression", "TestSupport"]),
+            dependencies: [
+                "MPCLService", "MPCL", "EmotionVocabulary", "HTTP1", "Randomness", "JSON", "Compression", "TestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v5]
 )

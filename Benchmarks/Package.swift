@@ -8,7 +8,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "mpcl-bench",
-            dependencies: [.product(name: "MPCL", package: "mpcl")],
+            dependencies: [
+                .product(name: "MPCL", package: "mpcl"), .product(name: "Randomness", package: "mpcl"),
+                .product(name: "Timekeeping", package: "mpcl"),
+            ],
             swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         // Request decoding speed; needs `-Xswiftc -enable-testing` (it reaches MPCLService's
         // internal decoders, as FuzzTesting does).

@@ -1,3 +1,5 @@
+import Randomness
+
 /// How windows are split into folds for training and evaluation (docs/DATA.md "Protocols").
 ///
 /// Pure functions of the dataset and a seed: the same inputs always give the same folds.
@@ -43,7 +45,7 @@ public enum EvaluationProtocol: Equatable, Sendable {
         case .subjectDependent(let split):
             return subjects.enumerated().map { position, subject in
                 let windows = windowsBySubject[subject] ?? []
-                var random = SeededRandom.derived(from: seed, 1, UInt64(position))
+                var random = SeededGenerator.derived(from: seed, 1, UInt64(position))
                 return split == .chronological
                     ? WindowSplitter.chronological(windows, dataset: dataset, subject: subject, random: &random)
                     : WindowSplitter.random(windows, subject: subject, random: &random)
@@ -56,21 +58,21 @@ public enum EvaluationProtocol: Equatable, Sendable {
                 try SubjectSplitter.fold(
                     testSubjects: [subject], allSubjects: subjects, windowsBySubject: windowsBySubject,
                     dataset: dataset,
-                    random: SeededRandom.derived(from: seed, 2, UInt64(position)))
+                    random: SeededGenerator.derived(from: seed, 2, UInt64(position)))
             }
         case .kFold(let k):
             guard k >= 2, k <= subjects.count else {
                 throw ProtocolError("k-fold needs 2 ≤ k ≤ number of subjects (\(subjects.count)), got k = \(k)")
             }
             var order = subjects
-            var assignment = SeededRandom.derived(from: seed, 3)
+            var assignment = SeededGenerator.derived(from: seed, 3)
             assignment.shuffle(&order)
             return try (0..<k).map { fold in
                 let testSubjects = order.enumerated().filter { $0.offset % k == fold }.map(\.element)
                 return try SubjectSplitter.fold(
                     testSubjects: testSubjects, allSubjects: subjects, windowsBySubject: windowsBySubject,
                     dataset: dataset,
-                    random: SeededRandom.derived(from: seed, 4, UInt64(fold)))
+                    random: SeededGenerator.derived(from: seed, 4, UInt64(fold)))
             }
         case .given:
             guard let part = dataset.part else {
@@ -82,7 +84,7 @@ public enum EvaluationProtocol: Equatable, Sendable {
             guard !train.isEmpty, !test.isEmpty else {
                 throw ProtocolError("the file split has an empty train or test part")
             }
-            var random = SeededRandom.derived(from: seed, 5)
+            var random = SeededGenerator.derived(from: seed, 5)
             let (fit, validation) = WindowSplitter.validation(from: train, dataset: dataset, random: &random)
             var seen = Set<String>()
             let testSubjects = test.map { dataset.subjects[$0] }.filter { seen.insert($0).inserted }

@@ -1,3 +1,5 @@
+import Randomness
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -30,14 +32,14 @@ struct SyntheticWorld {
     init(seed: UInt64, parameters: SyntheticCorpus.Parameters) {
         self.seed = seed
         self.parameters = parameters
-        var random = SeededRandom.derived(from: seed, 100)
+        var random = SeededGenerator.derived(from: seed, 100)
         clipLatent = (0..<parameters.clips).map { clip in
             let (positive, negative) = SyntheticWorld.valenceCentre(clip: clip, clips: parameters.clips)
             return (0..<parameters.latentDims).map { dim in
                 switch dim {
-                case 0: return positive + SyntheticWorld.clipSpread * random.gaussian()
-                case 1: return negative + SyntheticWorld.clipSpread * random.gaussian()
-                default: return random.gaussian()
+                case 0: return positive + SyntheticWorld.clipSpread * random.nextGaussian()
+                case 1: return negative + SyntheticWorld.clipSpread * random.nextGaussian()
+                default: return random.nextGaussian()
                 }
             }
         }
@@ -53,8 +55,8 @@ struct SyntheticWorld {
                 modality == .eeg
                 ? SyntheticWorld.eegMask
                 : modality == .peripheral ? SyntheticWorld.peripheralMask : SyntheticWorld.faceMask
-            loadings += (0..<parameters.latentDims).map { mask[min($0, mask.count - 1)] * random.gaussian() * 0.8 }
-            phases.append(random.uniform() * 2 * Double.pi)
+            loadings += (0..<parameters.latentDims).map { mask[min($0, mask.count - 1)] * random.nextGaussian() * 0.8 }
+            phases.append(random.nextUnit() * 2 * Double.pi)
             modalities.append(modality)
         }
         self.loadings = loadings
@@ -78,29 +80,29 @@ struct SyntheticWorld {
     func subject(_ index: Int) -> SyntheticCorpus.Subject {
         let p = parameters
         let layout = p.layout
-        var random = SeededRandom.derived(from: seed, 200, UInt64(index))
-        let offsets = (0..<layout.featureCount).map { _ in p.subjectOffset * random.gaussian() }
-        let scales = (0..<layout.featureCount).map { _ in exp(p.subjectLogScale * random.gaussian()) }
+        var random = SeededGenerator.derived(from: seed, 200, UInt64(index))
+        let offsets = (0..<layout.featureCount).map { _ in p.subjectOffset * random.nextGaussian() }
+        let scales = (0..<layout.featureCount).map { _ in exp(p.subjectLogScale * random.nextGaussian()) }
 
         var features: [Double] = []
         var clipIDs: [Double] = []
         var ratings: [Double] = []
         for clip in 0..<p.clips {
-            let latent = clipLatent[clip].map { $0 + p.subjectLatentShift * random.gaussian() }
+            let latent = clipLatent[clip].map { $0 + p.subjectLatentShift * random.nextGaussian() }
             ratings += rate(latent: latent, random: &random)
-            let windows = random.integer(in: p.windowsPerClip)
-            var deviation = (0..<p.latentDims).map { _ in p.latentJitter * random.gaussian() }
+            let windows = random.nextInt(in: p.windowsPerClip)
+            var deviation = (0..<p.latentDims).map { _ in p.latentJitter * random.nextGaussian() }
             let innovation = p.latentJitter * (1 - p.autocorrelation * p.autocorrelation).squareRoot()
             for _ in 0..<windows {
                 let state = zip(latent, deviation).map { $0 + $1 }
                 for feature in 0..<layout.featureCount {
                     let signal = observe(feature: feature, state: state)
-                    let noisy = signal + noise(modalities[feature]) * random.gaussian()
+                    let noisy = signal + noise(modalities[feature]) * random.nextGaussian()
                     // Stored as single precision, so the dataset equals what a reader gets back.
                     features.append(Double(Float(scales[feature] * noisy + offsets[feature])))
                 }
                 clipIDs.append(Double(clip))
-                deviation = deviation.map { p.autocorrelation * $0 + innovation * random.gaussian() }
+                deviation = deviation.map { p.autocorrelation * $0 + innovation * random.nextGaussian() }
             }
         }
         let name = "synth" + (index + 1 < 10 ? "0" : "") + String(index + 1)
@@ -135,11 +137,11 @@ struct SyntheticWorld {
 
     /// PANAS-like 1–5 ratings: each item follows the latent affect of its valence, plus arousal a
     /// little and noise, so positive items co-occur with each other and negative ones likewise.
-    func rate(latent: [Double], random: inout SeededRandom) -> [Double] {
+    func rate(latent: [Double], random: inout SeededGenerator) -> [Double] {
         parameters.labels.valence.map { valence in
             let affect = valence > 0 ? latent[0] : latent[min(1, latent.count - 1)]
             let arousal = latent.count > 2 ? latent[2] : 0
-            let score = 2.6 + 1.1 * affect + 0.25 * arousal + parameters.ratingNoise * random.gaussian()
+            let score = 2.6 + 1.1 * affect + 0.25 * arousal + parameters.ratingNoise * random.nextGaussian()
             return min(max(score.rounded(), 1), 5)
         }
     }

@@ -1,3 +1,5 @@
+import Randomness
+
 /// Window groupings shared by the splitters.
 enum WindowGroups {
     /// Window indices per subject, in dataset order.
@@ -27,7 +29,7 @@ enum WindowSplitter {
     /// at least one on each side. Validation = the last 10 % of each clip's training windows, or a
     /// random 10 % of the training windows when the subject has no clip ids (all -1).
     static func chronological(
-        _ windows: [Int], dataset: EmotionDataset, subject: String, random: inout SeededRandom
+        _ windows: [Int], dataset: EmotionDataset, subject: String, random: inout SeededGenerator
     ) -> Fold {
         var training: [Int] = []
         var test: [Int] = []
@@ -41,7 +43,7 @@ enum WindowSplitter {
     }
 
     /// A random 80/20 split of the subject's windows (leaky), validation a random 10 % of training.
-    static func random(_ windows: [Int], subject: String, random: inout SeededRandom) -> Fold {
+    static func random(_ windows: [Int], subject: String, random: inout SeededGenerator) -> Fold {
         var shuffled = windows
         random.shuffle(&shuffled)
         let trainCount = windows.count >= 2 ? min(max(windows.count * 8 / 10, 1), windows.count - 1) : windows.count
@@ -54,7 +56,7 @@ enum WindowSplitter {
 
     /// Carves validation windows out of `train`: the last 10 % of each clip's windows, or a random
     /// 10 % when no window has a clip id.
-    static func validation(from train: [Int], dataset: EmotionDataset, random: inout SeededRandom) -> ([Int], [Int]) {
+    static func validation(from train: [Int], dataset: EmotionDataset, random: inout SeededGenerator) -> ([Int], [Int]) {
         if train.allSatisfy({ dataset.clips[$0] < 0 }) {
             var shuffled = train
             random.shuffle(&shuffled)
@@ -90,7 +92,7 @@ enum SubjectSplitter {
     /// `random`; with a single training subject, its last 10 % of each clip instead.
     static func fold(
         testSubjects: [String], allSubjects: [String], windowsBySubject: [String: [Int]], dataset: EmotionDataset,
-        random: SeededRandom
+        random: SeededGenerator
     ) throws -> Fold {
         var random = random
         let testSet = Set(testSubjects)

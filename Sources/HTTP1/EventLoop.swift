@@ -1,4 +1,5 @@
 import Dispatch
+import Timekeeping
 
 /// One serial Dispatch queue owning a share of the server's connections.
 ///

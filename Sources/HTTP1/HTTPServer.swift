@@ -1,4 +1,5 @@
 import Dispatch
+import Timekeeping
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -80,8 +78,3 @@ enum SystemCalls {
     /// Online CPUs, at least 1.
     static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }
-
-/// Monotonic time in nanoseconds (Dispatch's clock, CLOCK_MONOTONIC on Linux): timeouts must not
-/// jump with the wall clock.
-@inline(__always)
-func monotonicNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -1,4 +1,5 @@
 import MPCLMath
+import Randomness
 
 /// A model ready to train or serve: configuration, parameters, and what it learned from the training
 /// labels. Generic over the scalar so gradient checks run the very same code in Double.

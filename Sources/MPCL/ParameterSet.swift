@@ -1,4 +1,5 @@
 import MPCLMath
+import Randomness
 
 /// A model's trainable tensors as one contiguous buffer (as in llm.c): every parameter, in a fixed
 /// order, occupies a range of `buffer` under a readable hierarchical name

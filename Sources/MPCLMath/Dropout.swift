@@ -1,3 +1,5 @@
+import Randomness
+
 /// Inverted dropout over `count` values: each element is kept with probability 1 − p and scaled by
 /// 1/(1 − p), so inference needs no rescaling: mask_i ∈ {0, 1/(1 − p)}, out_i = x_i · mask_i. The
 /// mask [count] is drawn from `generator` (each 64-bit draw decides two elements: keep when a

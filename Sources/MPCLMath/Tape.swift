@@ -1,3 +1,5 @@
+import Randomness
+
 /// A handle to a value recorded on a `Tape`.
 public struct Var: Hashable, Sendable {
     public let id: Int

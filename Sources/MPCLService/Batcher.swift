@@ -1,5 +1,6 @@
 import Foundation
 import MPCL
+import Timekeeping
 
 /// Dynamic batching across connections: requests wait in one bounded queue; N worker threads each
 /// take the oldest window chunk and, unless batching is off, coalesce the chunks already queued for
@@ -232,11 +233,4 @@ final class Batcher: @unchecked Sendable {
         let rows: Int
         let enqueued: UInt64
     }
-}
-
-/// Nanoseconds on the monotonic clock.
-func monotonicNanos() -> UInt64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
 }

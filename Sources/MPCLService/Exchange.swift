@@ -1,6 +1,7 @@
 import Compression
 import HTTP1
 import JSON
+import Timekeeping
 
 /// One request in flight: answers it exactly once, adding `X-Request-Id`, compressing large bodies
 /// for clients that accept gzip, and recording the request's metrics and log line.

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// `X-Request-Id`: a client's value is echoed when it is sane (1–128 characters of letters, digits
 /// and `-._:`), so ids cannot inject into logs or headers; otherwise a random 128-bit hex id is made.
@@ -17,28 +18,17 @@ enum RequestId {
             }
     }
 
-    /// A random-looking, unique 128-bit id: a per-process random key mixed with a counter
-    /// (SplitMix64 finaliser), so no system call per request. Ids are for correlation, not secrets.
+    /// A random 128-bit id: two draws from one process-wide generator seeded from the system's
+    /// entropy, so no system call per request. Ids are for correlation, not secrets.
     static func generate() -> String {
-        let count = counter.withLock { value -> UInt64 in
-            value &+= 1
-            return value
-        }
-        return hex(mix(processKey.0 &+ count)) + hex(mix(processKey.1 ^ count))
+        let (high, low) = generator.withLock { generator in (generator.next(), generator.next()) }
+        return hex(high) + hex(low)
     }
 
-    private static let processKey: (UInt64, UInt64) = {
-        var generator = SystemRandomNumberGenerator()
-        return (generator.next(), generator.next())
+    private static let generator: Locked<SeededGenerator> = {
+        var entropy = SystemRandomNumberGenerator()
+        return Locked(SeededGenerator(seed: entropy.next()))
     }()
-    private static let counter = LockedCounter()
-
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 
     private static func hex(_ value: UInt64) -> String {
         let text = String(value, radix: 16)
@@ -46,9 +36,10 @@ enum RequestId {
     }
 }
 
-/// A counter behind a lock (no atomics module in the dependency set).
-final class LockedCounter: @unchecked Sendable {
+/// A value behind a lock (no atomics module in the dependency set).
+final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: UInt64 = 0
-    func withLock<T>(_ body: (inout UInt64) -> T) -> T { lock.withLock { body(&value) } }
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
 }

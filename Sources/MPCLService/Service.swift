@@ -2,6 +2,7 @@ import Foundation
 import HTTP1
 import JSON
 import MPCL
+import Timekeeping
 
 /// Why the service could not be built or started (bad configuration, no loadable model).
 public struct ServiceSetupError: Error, CustomStringConvertible {

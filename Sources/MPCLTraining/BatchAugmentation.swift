@@ -1,4 +1,5 @@
 import MPCLMath
+import Randomness
 
 /// The training-only transformations of a batch (docs/MODEL.md, "Training"), applied in this order to
 /// z-scored features [B, F] and target distributions [B, C]:

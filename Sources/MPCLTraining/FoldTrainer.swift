@@ -1,6 +1,7 @@
 import EmotionData
 import MPCL
 import MPCLMath
+import Randomness
 
 /// Trains one fold's model by the recipe of docs/MODEL.md: Adam, mixup and input noise on shuffled
 /// batches, the co-occurrence weight ramp and learning-rate decay per step, selection of the epoch
@@ -52,7 +53,7 @@ struct FoldTrainer {
         while stopReason(state) == nil {
             let epoch = state.epochsDone
             let started = StandardErrorProgress.now()
-            var generator = SeededGenerator(seed: Self.epochSeed(seed: seed, fold: fold, epoch: epoch))
+            var generator = Self.epochGenerator(seed: seed, fold: fold, epoch: epoch)
             var order = train
             generator.shuffle(&order)
             var lossSum = 0.0
@@ -112,10 +113,10 @@ struct FoldTrainer {
         return total / Double(max(rows.count, 1))
     }
 
-    /// The seed of every random draw of one epoch of one fold.
-    static func epochSeed(seed: UInt64, fold: Int, epoch: Int) -> UInt64 {
-        var random = SeededRandom.derived(from: seed, 0x7472_6169_6E, UInt64(fold), UInt64(epoch))
-        return random.next()
+    /// Every random draw of one epoch of one fold (its order, dropout and mixup seeds), on a stream of
+    /// its own ("train" in ASCII, the fold, the epoch), so a resumed run replays the same epoch.
+    static func epochGenerator(seed: UInt64, fold: Int, epoch: Int) -> SeededGenerator {
+        SeededGenerator.derived(from: seed, 0x7472_6169_6E, UInt64(fold), UInt64(epoch))
     }
 }
 

@@ -1,4 +1,5 @@
 import MPCLMath
+import Randomness
 
 /// A paired bootstrap of the mean difference between two models scored on the same test windows.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 #if canImport(Glibc)
     import Glibc
@@ -91,11 +92,8 @@ public final class StandardErrorProgress: TrainingProgress {
         fflush(stderr)
     }
 
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
+    /// Seconds on the package's monotonic clock, for epoch and fold durations.
+    static func now() -> Double { Double(monotonicNanos()) * 1e-9 }
 
     static func format(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return "\(value)" }

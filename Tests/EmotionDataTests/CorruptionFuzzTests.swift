@@ -1,3 +1,4 @@
+import Randomness
 import Testing
 
 @testable import EmotionData
@@ -9,11 +10,11 @@ import Testing
     ])
     func byteFlipsNeverCrash(file: String) throws {
         let original = try Fixtures.bytes(file)
-        var random = SeededRandom(seed: 2024)
+        var random = SeededGenerator(seed: 2024)
         for _ in 0..<400 {
             var bytes = original
-            for _ in 0..<random.integer(in: 1...4) {
-                bytes[random.integer(in: 0...(bytes.count - 1))] = UInt8(truncatingIfNeeded: random.next())
+            for _ in 0..<random.nextInt(in: 1...4) {
+                bytes[random.nextInt(in: 0...(bytes.count - 1))] = UInt8(truncatingIfNeeded: random.next())
             }
             do {
                 if file.hasSuffix(".mat") {

@@ -1,18 +1,7 @@
+import Randomness
 import Testing
 
 @testable import HTTP1
-
-/// Deterministic pseudo-random generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("HTTPRequestParser fuzz")
 struct ParserFuzzTests {
@@ -28,7 +17,7 @@ struct ParserFuzzTests {
     /// Mutated requests must never crash the parser, the outcome must not depend on how the bytes
     /// were split, and it must be well formed (`expectWellFormed`).
     @Test func mutatedInputsAreHandledConsistently() {
-        var rng = SplitMix64(state: 0x5EED)
+        var rng = SeededGenerator(seed: 0x5EED)
         let limits = HTTPLimits(maxBodyBytes: 64, maxHeaderBytes: 256, maxHeaderCount: 8)
         for _ in 0..<4000 {
             var bytes = Array(Self.seeds.randomElement(using: &rng)!.utf8)
@@ -54,7 +43,7 @@ struct ParserFuzzTests {
 
     /// Random bytes give well-formed requests or an error answered with a 4xx/5xx status.
     @Test func randomGarbageGivesRequestsOrAnErrorStatus() {
-        var rng = SplitMix64(state: 42)
+        var rng = SeededGenerator(seed: 42)
         let limits = HTTPLimits(maxHeaderBytes: 128)
         for _ in 0..<2000 {
             let bytes = (0..<Int.random(in: 0..<300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }

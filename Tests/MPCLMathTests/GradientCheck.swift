@@ -1,4 +1,5 @@
 import MPCLMath
+import Randomness
 import TestSupport
 import Testing
 

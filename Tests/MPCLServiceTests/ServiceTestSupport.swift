@@ -2,6 +2,7 @@ import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL
+import Randomness
 import TestSupport
 import Testing
 
@@ -81,7 +82,7 @@ enum Windows {
 
     /// Raw features of window `index` (canonical flat order).
     static func features(_ index: Int) -> [Float] {
-        var generator = SplitMix(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
+        var generator = SeededGenerator.derived(from: 17, UInt64(index))
         return (0..<layout.featureCount).map { _ in Float(generator.nextUnit() * 4 - 2) }
     }
 
@@ -109,19 +110,6 @@ enum Windows {
         let windows = indices.map { flat ? Windows.flat(features($0)) : nested(features($0)) }
         return ["windows": .array(windows), "aggregate": .bool(aggregate)]
     }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 /// The distributions of a `/predict` reply, row-major in label order.

@@ -1,6 +1,7 @@
 import EmotionVocabulary
 import MPCL
 import MPCLMath
+import Randomness
 import Testing
 
 /// The compiled inference plan against the training tape's forward pass: every architecture and

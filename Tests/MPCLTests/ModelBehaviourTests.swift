@@ -1,5 +1,6 @@
 import MPCL
 import MPCLMath
+import Randomness
 import Testing
 
 @Suite struct ModelBehaviourTests {

@@ -1,6 +1,7 @@
 import EmotionVocabulary
 import MPCL
 import MPCLMath
+import Randomness
 
 /// Small, fast models and data for the model's tests.
 enum ModelFixtures {

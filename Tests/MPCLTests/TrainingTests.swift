@@ -1,6 +1,7 @@
 import Foundation
 import MPCL
 import MPCLMath
+import Randomness
 import Testing
 
 @Suite struct TrainingTests {

@@ -1,5 +1,6 @@
 import Foundation
 import MPCLMath
+import Randomness
 import Testing
 
 @testable import MPCLTraining

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import MPCL
 import MPCLMath
+import Randomness
 import Testing
 
 @testable import MPCLTraining

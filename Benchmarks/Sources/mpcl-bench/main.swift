@@ -1,6 +1,8 @@
 import Foundation
 import MPCL
 import MPCLMath
+import Randomness
+import Timekeeping
 
 /// Forward-pass throughput of the default DMER-layout MPCL model and the MLP baseline, one BLAS
 /// thread, median of repeated timed runs. Usage:
@@ -25,7 +27,7 @@ func option(_ name: String, _ fallback: String) -> String {
     return fallback
 }
 
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func now() -> Double { Double(monotonicNanos()) / 1e9 }
 
 /// `--clock cpu`: the process's CPU time instead of wall time, for timing on an oversubscribed
 /// machine (a call that waits for a core is not charged for the wait).
@@ -74,9 +76,9 @@ func medianSeconds(repeats: Int, _ body: () -> Void) -> Double {
     body()  // warm-up
     var samples: [Double] = []
     for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = now()
         body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        samples.append(now() - start)
     }
     return samples.sorted()[samples.count / 2]
 }
@@ -224,7 +226,7 @@ if mode == "predict" {
     let started = now()
     var generator = SeededGenerator(seed: 3407)
     var order = Array(0..<windows)
-    for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
+    generator.shuffle(&order)
     var lossSum = 0.0
     for step in 0..<stepsPerEpoch {
         let rows = Array(order[(step * batchSize)..<min((step + 1) * batchSize, windows)])
@@ -236,7 +238,7 @@ if mode == "predict" {
         }
         // mixup
         var partner = Array(0..<rows.count)
-        for i in stride(from: rows.count - 1, to: 0, by: -1) { partner.swapAt(i, generator.nextInt(below: i + 1)) }
+        generator.shuffle(&partner)
         let lambdas = (0..<rows.count).map { _ in Float(generator.nextBeta(0.4, 0.4)) }
         let sx = x, sy = y
         for i in 0..<rows.count {

@@ -10,7 +10,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "mpcl-swift-predict",
-            dependencies: [.product(name: "MPCL", package: "mpcl")],
+            dependencies: [.product(name: "MPCL", package: "mpcl"), .product(name: "Randomness", package: "mpcl")],
             swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])])
     ],
     swiftLanguageModes: [.v5]

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import MPCL
 import MPCLMath
+import Randomness
 
 /// mpcl-swift-predict predict --checkpoint PATH --input X.npy --output Y.npy [--chunk N]
 ///     distributions [rows, C] of the raw features X [rows, F] (float32), `chunk` rows per call
