@@ -19,7 +19,7 @@ let package = Package(
             name: "mpcl-decode-bench",
             dependencies: [
                 .product(name: "JSON", package: "mpcl"), .product(name: "MPCL", package: "mpcl"),
-                .product(name: "MPCLService", package: "mpcl"),
+                .product(name: "MPCLService", package: "mpcl"), .product(name: "Timekeeping", package: "mpcl"),
             ]),
     ],
     swiftLanguageModes: [.v5]

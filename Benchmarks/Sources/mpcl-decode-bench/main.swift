@@ -2,6 +2,7 @@ import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL
+import Timekeeping
 
 @testable import MPCLService
 
@@ -21,7 +22,7 @@ func option(_ name: String, _ fallback: String) -> String {
     return fallback
 }
 
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func now() -> Double { Double(monotonicNanos()) / 1e9 }
 
 /// Median of timed runs: at least 5, then until `seconds` have passed.
 func medianSeconds(seconds: Double, _ body: () -> Void) -> Double {
