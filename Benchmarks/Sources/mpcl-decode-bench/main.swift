@@ -39,7 +39,7 @@ func medianSeconds(seconds: Double, _ body: () -> Void) -> Double {
 
 let checkpoint: Checkpoint
 do {
-    checkpoint = try Checkpoint.read(from: option("--checkpoint", "Sources/MPCLService/Resources/default.safetensors")).checkpoint
+    checkpoint = try Checkpoint.read(from: option("--checkpoint", "Sources/MPCLService/Resources/default.safetensors"))
 } catch {
     fatalError("\(error)")
 }
