@@ -154,7 +154,7 @@ public struct JSONReader {
                 try skipValue()
             }
         case .string: _ = try readStringLiteral()
-        case .number: _ = try readNumber()
+        case .number: try skipNumber()
         case .bool: _ = try readBool()
         case .null: try readNull()
         }
@@ -280,30 +280,72 @@ public struct JSONReader {
         return value
     }
 
-    /// Reads a number per RFC 8259 §6 (a literal beyond Double's range reads as ±infinity). Short
-    /// decimals (≤ 15 significant digits, |exponent| ≤ 22) are converted exactly as `digits × 10^e`
-    /// or `digits / 10^e`, both operands exact in Double, so the single rounding is correct;
-    /// anything else goes to `strtod`, which rounds correctly too.
+    /// Reads a number per RFC 8259 §6 (a literal beyond Double's range reads as ±infinity),
+    /// correctly rounded to the nearest Double. Exact fast path (Clinger): when the significant
+    /// digits form an integer m ≤ 2⁵³ and the decimal exponent e has |e| ≤ 22, both m and 10^|e|
+    /// are exact Doubles, so `m × 10^e` or `m / 10^−e` is one correctly rounded IEEE operation —
+    /// the value `strtod` gives. Anything else (more digits, larger exponents, subnormals) goes to
+    /// `strtod`, which rounds correctly too.
     @inlinable public mutating func readNumber() throws(JSONParseError) -> Double {
+        let literal = try scanNumber(converting: true)
+        let exponent = literal.exponent
+        if literal.exact, literal.mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+            let value = Double(literal.mantissa)
+            let scaled = exponent >= 0 ? value * Self.powerOfTen(exponent) : value / Self.powerOfTen(-exponent)
+            return literal.negative ? -scaled : scaled
+        }
+        return slowParse(from: offset - literal.length, to: offset)
+    }
+
+    /// Consumes a number, checking its grammar exactly as `readNumber` does (same errors at the
+    /// same offsets) without converting it: `skipValue`, the grammar pass of the request decoders,
+    /// has no use for the value.
+    @inlinable public mutating func skipNumber() throws(JSONParseError) {
+        _ = try scanNumber(converting: false)
+    }
+
+    /// A number literal's parts as `scanNumber` reads them: the value is
+    /// (negative ? −1 : 1) × mantissa × 10^exponent when `exact`.
+    @usableFromInline struct NumberLiteral {
+        @usableFromInline var negative = false
+        /// The first (at most 19) significant digits as an integer.
+        @usableFromInline var mantissa: UInt64 = 0
+        @usableFromInline var exponent = 0
+        /// False when significant digits were dropped (beyond 19) or the exponent literal is huge.
+        @usableFromInline var exact = true
+        /// The literal's length in bytes (after any whitespace before it).
+        @usableFromInline var length = 0
+        @inlinable init() {}
+    }
+
+    /// Scans one number literal, checking its grammar; with `converting` false only the grammar
+    /// (the accumulation folds away once inlined).
+    @inlinable @inline(__always) mutating func scanNumber(converting: Bool) throws(JSONParseError) -> NumberLiteral {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unexpected end of input, expected a value") }
         let start = offset
-        var negative = false
+        var literal = NumberLiteral()
         if bytes[offset] == UInt8(ascii: "-") {
-            negative = true
+            literal.negative = true
             offset += 1
         }
-        var mantissa: UInt64 = 0
         var digits = 0
-        var decimalExponent = 0
         guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("invalid number") }
         if bytes[offset] == UInt8(ascii: "0") {
             offset += 1
             if offset < bytes.count, isDigit(bytes[offset]) { throw error("leading zeros are not allowed") }
         } else {
             while offset < bytes.count, isDigit(bytes[offset]) {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[offset] - 48) } else { decimalExponent += 1 }
-                if mantissa != 0 || digits > 0 { digits += 1 }
+                if converting {
+                    if digits < 19 {
+                        literal.mantissa = literal.mantissa &* 10 &+ UInt64(bytes[offset] &- 48)
+                        digits += 1
+                    } else {
+                        // A dropped integer digit keeps its place value; only a nonzero one is lost.
+                        literal.exponent += 1
+                        if bytes[offset] != UInt8(ascii: "0") { literal.exact = false }
+                    }
+                }
                 offset += 1
             }
         }
@@ -311,15 +353,18 @@ public struct JSONReader {
             offset += 1
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected digits after '.'") }
             while offset < bytes.count, isDigit(bytes[offset]) {
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(bytes[offset] - 48)
-                    decimalExponent -= 1
-                    if mantissa != 0 { digits += 1 }
+                if converting {
+                    if digits < 19 {
+                        literal.mantissa = literal.mantissa &* 10 &+ UInt64(bytes[offset] &- 48)
+                        literal.exponent -= 1
+                        if literal.mantissa != 0 { digits += 1 }
+                    } else if bytes[offset] != UInt8(ascii: "0") {
+                        literal.exact = false
+                    }
                 }
                 offset += 1
             }
         }
-        var exponent = 0
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             offset += 1
             var exponentNegative = false
@@ -328,34 +373,57 @@ public struct JSONReader {
                 offset += 1
             }
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected digits in the exponent") }
+            var exponent = 0
             while offset < bytes.count, isDigit(bytes[offset]) {
-                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[offset] - 48) }
+                if converting {
+                    if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[offset] &- 48) } else { literal.exact = false }
+                }
                 offset += 1
             }
-            if exponentNegative { exponent = -exponent }
+            literal.exponent += exponentNegative ? -exponent : exponent
         }
-        let totalExponent = decimalExponent + exponent
-        if digits <= 15, abs(totalExponent) <= 22 {
-            let value = Double(mantissa)
-            let scaled = totalExponent >= 0 ? value * powersOfTen[totalExponent] : value / powersOfTen[-totalExponent]
-            return negative ? -scaled : scaled
-        }
-        return slowParse(from: start, to: offset)
+        literal.length = offset - start
+        return literal
     }
 
     @usableFromInline func slowParse(from start: Int, to end: Int) -> Double {
-        var text = [CChar](repeating: 0, count: end - start + 1)
-        for index in 0..<(end - start) { text[index] = CChar(bitPattern: bytes[start + index]) }
-        return strtod(text, nil)
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { text in
+            for index in 0..<(end - start) { text[index] = CChar(bitPattern: bytes[start + index]) }
+            text[end - start] = 0
+            return strtod(text.baseAddress!, nil)
+        }
+    }
+
+    /// 10^exponent for 0 ≤ exponent ≤ 22, every one exact in Double (5^22 < 2⁵³).
+    @inlinable static func powerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
     }
 
     @inlinable @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
-}
-
-@usableFromInline let powersOfTen: [Double] = (0...22).map { exponent in
-    var value = 1.0
-    for _ in 0..<exponent { value *= 10 }
-    return value
 }
 
 /// The member names of one object seen so far, to refuse a name given twice (RFC 8259 §4 leaves

@@ -8,7 +8,9 @@ import Timekeeping
 
 /// Request decoding speed: `/predict` and V2 `infer` bodies (JSON, flat `data`) of 1, 64 and 1024
 /// windows of the examples' real values → the feature buffer, with the default checkpoint's layout.
-/// Median wall time per body over repeated decodes, one line of JSON per body. Decoders are internal
+/// Median wall time per body over repeated decodes, one line of JSON per body, with the median of
+/// `JSON.parse` alone on the same body (`json_parse_ms`: what the tree decoders paid before any
+/// checks, a floor under their time). Decoders are internal
 /// to MPCLService, so build with testing enabled:
 ///
 ///   cd Benchmarks && swift build -c release --scratch-path ../.build-bench -Xswiftc -enable-testing
@@ -120,8 +122,11 @@ for windows in [1, 64, 1024] {
             fatalError("\(endpoint) body of \(windows) windows refused: \(error)")
         }
         let median = medianSeconds(seconds: seconds) { _ = try? decode(body) }
+        // The tree decoders the streaming ones replaced start with `JSON.parse` of the whole body;
+        // its time alone is a floor under theirs, measured here on the same body for the ratio.
+        let parse = medianSeconds(seconds: seconds) { _ = try? JSON.parse(body) }
         print(
-            "{\"endpoint\": \"\(endpoint)\", \"windows\": \(windows), \"bytes\": \(body.count), \"median_ms\": \(String(format: "%.4f", median * 1e3)), \"mb_per_s\": \(String(format: "%.1f", Double(body.count) / median / 1e6))}"
+            "{\"endpoint\": \"\(endpoint)\", \"windows\": \(windows), \"bytes\": \(body.count), \"median_ms\": \(String(format: "%.4f", median * 1e3)), \"mb_per_s\": \(String(format: "%.1f", Double(body.count) / median / 1e6)), \"json_parse_ms\": \(String(format: "%.4f", parse * 1e3))}"
         )
     }
 }
