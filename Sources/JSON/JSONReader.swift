@@ -395,7 +395,7 @@ public struct JSONReader {
     }
 
     /// 10^exponent for 0 ≤ exponent ≤ 22, every one exact in Double (5^22 < 2⁵³).
-    @inlinable static func powerOfTen(_ exponent: Int) -> Double {
+    @inlinable @inline(__always) static func powerOfTen(_ exponent: Int) -> Double {
         switch exponent {
         case 0: return 1e0
         case 1: return 1e1
