@@ -37,8 +37,13 @@ echo "== building ($config, -sanitize=fuzzer,address) in $scratch"
 # ld.gold warns once per ASan helper symbol; the warnings are harmless and drown the log.
 # -enable-testing lets FuzzSupport `@testable import MPCLService` (see BodyDecoderUnderTest.swift).
 flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing)
-swift build -c "$config" --scratch-path "$scratch" "${flags[@]}" 2>&1 \
-  | grep -v "Cannot export local symbol" || true
+# A failed build stops the run: fuzzing binaries left over from an earlier build would pass for
+# today's code.
+if ! swift build -c "$config" --scratch-path "$scratch" "${flags[@]}" 2>&1 \
+  | { grep -v "Cannot export local symbol" || true; }; then
+  echo "run.sh: the build failed" >&2
+  exit 1
+fi
 bin=$(swift build -c "$config" --scratch-path "$scratch" --show-bin-path "${flags[@]}")
 
 # Smaller allocation stacks cost ~15% less; crash stacks are unaffected.
