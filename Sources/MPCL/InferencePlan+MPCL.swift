@@ -59,8 +59,10 @@ struct MPCLProgram {
     let pooled: Dense
     let queryNorm: Norm
     // Co-occurrence.
-    let retrievalKeys: Int
-    let retrievalValues: Int
+    /// K′/√d as a packed layer (inputs d, outputs 2CK): the scores are one packed matmul.
+    let retrievalKeys: Dense?
+    /// Vᵀ as a packed layer (inputs 2CK, outputs d), accumulated onto Q⁰ (the residual).
+    let retrievalValues: Dense?
     let retrievalNorm: Norm?
     let association: Dense?
     let associationFactor: Float
@@ -257,20 +259,24 @@ struct MPCLProgram {
             if config.modules.prototypes {
                 let keys = cache["cooccurrence.prototype_keys"]!.data  // [2CK, d]
                 let queryWeight = p["cooccurrence.retrieval.query.weight"].data  // U_q [d, d]
+                let patterns = keys.count / d
+                let inverseRoot = 1 / Double(d).squareRoot()
                 var folded = [Float](repeating: 0, count: keys.count)
-                for row in 0..<(keys.count / d) {
+                for row in 0..<patterns {
                     for o in 0..<d {
                         var total = 0.0
                         for i in 0..<d { total += Double(keys[row * d + i]) * Double(queryWeight[i * d + o]) }
-                        folded[row * d + o] = Float(total)
+                        folded[row * d + o] = Float(total * inverseRoot)
                     }
                 }
-                retrievalKeys = blob.add(folded)
-                retrievalValues = blob.add(cache["cooccurrence.prototype_values"]!.data)
+                retrievalKeys = blob.dense(folded, bias: nil, inputs: d, outputs: patterns)
+                let values = cache["cooccurrence.prototype_values"]!.data  // V [2CK, d]
+                retrievalValues = blob.dense(
+                    (0..<(d * patterns)).map { values[($0 % patterns) * d + $0 / patterns] }, bias: nil, inputs: patterns, outputs: d)
                 retrievalNorm = norm("cooccurrence.retrieval_norm")
             } else {
-                retrievalKeys = 0
-                retrievalValues = 0
+                retrievalKeys = nil
+                retrievalValues = nil
                 retrievalNorm = nil
             }
             association = stacked(["cooccurrence.association.left", "cooccurrence.association.right"])
@@ -284,8 +290,8 @@ struct MPCLProgram {
             propagate = blob.dense(p, "cooccurrence.propagate")
             cooccurrenceNorm = norm("cooccurrence.norm")
         } else {
-            retrievalKeys = 0
-            retrievalValues = 0
+            retrievalKeys = nil
+            retrievalValues = nil
             retrievalNorm = nil
             association = nil
             associationFactor = 0
@@ -557,17 +563,14 @@ struct MPCLProgram {
         let C = classes
         let rows = windows * C
         let queries = context.buffer(regions.queries)
-        if let retrievalNorm {
-            // Q¹ = LN(Q⁰ + softmax(Q⁰ K′ᵀ / √d) V), K′ = (P̂ U_kᵀ) U_q.
-            let patterns = 2 * C * prototypesPerEmotion
+        if let retrievalNorm, let retrievalKeys, let retrievalValues {
+            // Q¹ = LN(Q⁰ + softmax(Q⁰ K′ᵀ / √d) V), K′ = (P̂ U_kᵀ) U_q: both products are packed matmuls
+            // (small shapes that sgemm ran through its generic packing).
+            let patterns = retrievalKeys.outputs
             let scores = context.buffer(regions.retrievalScores)
-            Float.gemm(
-                transposeA: false, transposeB: true, m: rows, n: patterns, k: d, alpha: 1 / Float(d).squareRoot(), a: queries, lda: d,
-                b: context.weight(retrievalKeys), ldb: d, beta: 0, c: scores, ldc: patterns)
+            context.apply(retrievalKeys, queries, rows: rows, lda: d, into: scores, ldy: patterns, accumulate: false)
             context.softmaxRows(scores, rows: rows, width: patterns)
-            Float.gemm(
-                transposeA: false, transposeB: false, m: rows, n: d, k: patterns, alpha: 1, a: scores, lda: patterns,
-                b: context.weight(retrievalValues), ldb: d, beta: 1, c: queries, ldc: d)
+            context.apply(retrievalValues, scores, rows: rows, lda: patterns, into: queries, ldy: d)
             layerNormInPlace(
                 queries, gain: context.weight(retrievalNorm.gain), bias: context.weight(retrievalNorm.bias), rows: rows, width: d)
         }
