@@ -53,7 +53,9 @@ struct MPCLProgram {
     let memory: MemoryWeights?
     // Prototypes and queries.
     let inverseTemperature: Float
-    let normalizedPrototypes: (Int, Int)
+    /// The normalised prototype banks P̂ (physiological, behavioural) as packed layers (inputs d,
+    /// outputs CK): every window's similarities to a bank are one packed matmul.
+    let normalizedPrototypes: (Dense, Dense)?
     let projectedPrototypes: (Int, Int)
     let queryBase: Int
     let pooled: Dense
@@ -245,10 +247,13 @@ struct MPCLProgram {
             }
             let phys = cache["prototypes.phys.normalized"]!.data
             let beh = cache["prototypes.beh.normalized"]!.data
-            normalizedPrototypes = (blob.add(phys), blob.add(beh))
+            normalizedPrototypes = (
+                blob.dense(phys, bias: nil, inputs: d, outputs: phys.count / d),
+                blob.dense(beh, bias: nil, inputs: d, outputs: beh.count / d)
+            )
             projectedPrototypes = (blob.add(projected(phys, half: 0)), blob.add(projected(beh, half: 1)))
         } else {
-            normalizedPrototypes = (0, 0)
+            normalizedPrototypes = nil
             projectedPrototypes = (0, 0)
         }
         queryBase = blob.add(base)
@@ -520,16 +525,18 @@ struct MPCLProgram {
         let queries = context.buffer(regions.queries)
         let base = context.weight(queryBase)
         let similarities = context.buffer(regions.similarities)
-        if modules.prototypes {
-            // s_{c,k} = cos(z, P̂_{c,k}) / τ, then α = softmax_k(s_{c,·}) per emotion.
-            let banks = (context.weight(normalizedPrototypes.0), context.weight(normalizedPrototypes.1))
+        if let banks = normalizedPrototypes {
+            // s_{c,k} = cos(z, P̂_{c,k}) / τ = (z · P̂_{c,k}) · (1/τ)/‖z‖, then α = softmax_k(s_{c,·}) per
+            // emotion: the dot products of all windows with each bank are one packed matmul.
+            context.apply(banks.0, z, rows: windows, lda: 2 * d, into: similarities, ldy: 2 * C * K, accumulate: false)
+            context.apply(banks.1, z + d, rows: windows, lda: 2 * d, into: similarities + C * K, ldy: 2 * C * K, accumulate: false)
             for b in 0..<windows {
                 for stream in 0..<2 {
                     let vector = z + b * 2 * d + stream * d
                     let norm = max(vectorDot(vector, vector, d).squareRoot(), 1e-12)
                     let scale = inverseTemperature / norm
                     let out = similarities + (b * 2 + stream) * C * K
-                    for row in 0..<(C * K) { out[row] = vectorDot(vector, (stream == 0 ? banks.0 : banks.1) + row * d, d) * scale }
+                    for row in 0..<(C * K) { out[row] *= scale }
                     context.softmaxRows(out, rows: C, width: K)
                 }
             }
