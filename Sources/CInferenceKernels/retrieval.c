@@ -6,7 +6,8 @@
 // 1. scores s_j = q · k_j as register tiles of 16 keys: 16 accumulators of 16 floats, each summing
 //    q[c..c+16] ⊙ k_j[c..c+16] over the width, then one shuffle tree adds each accumulator's 16
 //    lanes into one lane of a single vector, stored whole;
-// 2. per scale s, p = softmax(β_s s) as e^(β_s s_j − β_s max s) / Σ, 16 keys per vector;
+// 2. per scale s, p = softmax(β_s s) as e^(β_s s_j − β_s max s) / Σ, 16 keys per vector (one
+//    exponential for all three when the scales are β, 4β, 16β: the other two are its 4th and 16th powers);
 // 3. Z_s = Σ_j p_s,j v_j for three scales at once, every value row loaded once for all of them
 //    (and, on AVX-512, for both rows).
 
@@ -82,13 +83,58 @@ ALWAYS_INLINE void scores_row(const float *q, const float *tiled, long padded, l
     }
 }
 
+/// x⁴ by two squarings, flushed to zero where x < 2⁻³⁰ (so no square is subnormal, whose
+/// multiplications are slow on x86; the exact value there is below 2⁻¹²⁰, far under any weight the
+/// softmax keeps).
+ALWAYS_INLINE v16 fourth_power(v16 x) {
+    v16 square = x * x;
+    square = x < (v16)0x1p-30f ? (v16)0 : square;
+    v16 fourth = square * square;
+    return square < (v16)0x1p-30f ? (v16)0 : fourth;
+}
+
+/// Whether the scales are three inverse temperatures each 4× the one before, exactly in Float
+/// (the model's default β_s = (0.25, 1, 4)/√d, docs/MODEL.md), so the softmaxes share one exponential.
+static int scales_by_four(const float *betas, long scales) {
+    return scales == 3 && betas[0] > 0 && betas[1] == 4 * betas[0] && betas[2] == 4 * betas[1];
+}
+
 /// p_s = softmax(β_s · score) over the m valid scores for every scale, zero from m to `padded`.
-ALWAYS_INLINE void softmaxes(const float *score, long m, long padded, const float *betas, long scales, float *weights) {
+/// With `by_four` (see scales_by_four) one exponential serves all three scales: for
+/// x_j = β_0 (s_j − max s) ≤ 0, e^(β_1(s_j − max s)) = e^(4x_j) = (e^(x_j))⁴ and e^(β_2 …) = (e^(x_j))¹⁶.
+/// Each squaring doubles the exponential's relative error (≈ 1e-7), so the third scale's weights
+/// carry ≈ 16 × that before normalisation: ~2e-6, inside the plan's 1e-5 against the tape.
+ALWAYS_INLINE void softmaxes(const float *score, long m, long padded, const float *betas, long scales, int by_four,
+                             float *weights) {
     v16i index = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     v16i tail = index < (v16i)(int)(m - (padded - 16));  // the last vector's real keys
     v16 peak = tail ? load16(score + padded - 16) : (v16)-__builtin_inff();
     for (long j = 0; j + 16 < padded; j += 16) peak = __builtin_elementwise_max(peak, load16(score + j));
     float top = lane_max(peak);
+    if (by_four) {
+        float beta = betas[0], shift = beta * top;
+        float *p0 = weights, *p1 = weights + padded, *p2 = weights + 2 * padded;
+        v16 total0 = (v16)0, total1 = (v16)0, total2 = (v16)0;
+        for (long j = 0; j < padded; j += 16) {
+            v16 e0 = exp16(beta * load16(score + j) - shift);
+            if (j + 16 == padded) e0 = tail ? e0 : (v16)0;
+            v16 e1 = fourth_power(e0), e2 = fourth_power(e1);
+            store16(p0 + j, e0);
+            store16(p1 + j, e1);
+            store16(p2 + j, e2);
+            total0 += e0;
+            total1 += e1;
+            total2 += e2;
+        }
+        v16 inverse0 = (v16)(1 / lane_sum(total0)), inverse1 = (v16)(1 / lane_sum(total1));
+        v16 inverse2 = (v16)(1 / lane_sum(total2));
+        for (long j = 0; j < padded; j += 16) {
+            store16(p0 + j, load16(p0 + j) * inverse0);
+            store16(p1 + j, load16(p1 + j) * inverse1);
+            store16(p2 + j, load16(p2 + j) * inverse2);
+        }
+        return;
+    }
     for (long s = 0; s < scales; s++) {
         float beta = betas[s], shift = beta * top;
         float *p = weights + s * padded;
@@ -147,6 +193,26 @@ ALWAYS_INLINE void weighted_rows(const float *const *values, long m, const float
     }
 }
 
+/// Asks for the cache lines of window b's query rows and of its own keys and values (not the shared
+/// ones), so that they arrive while the window before is computed: placing a window's keys waited
+/// on their first read (14 % of the kernel's samples on those copies, 256 windows, d = 64).
+ALWAYS_INLINE void prefetch_rows(const float *first, long stride, long count, long d) {
+    for (long t = 0; t < count; t++)
+        for (long c = 0; c < d; c += 16) __builtin_prefetch(first + t * stride + c);
+}
+
+ALWAYS_INLINE void prefetch_window(const float *queries, long query_row_stride, long query_window_stride, long rows,
+                                   long b, long d, const mpcl_key_value_segment *segments, long segment_count) {
+    prefetch_rows(queries + b * query_window_stride, query_row_stride, rows, d);
+    for (long i = 0; i < segment_count; i++) {
+        const mpcl_key_value_segment *segment = &segments[i];
+        if (segment->keyWindowStride != 0)
+            prefetch_rows(segment->keys + b * segment->keyWindowStride, segment->keyRowStride, segment->count, d);
+        if (segment->valueWindowStride != 0)
+            prefetch_rows(segment->values + b * segment->valueWindowStride, segment->valueRowStride, segment->count, d);
+    }
+}
+
 /// The retrieval for widths that are a multiple of 16. WR rows share each weighted-sum pass.
 ALWAYS_INLINE void retrieval(const float *queries, long query_row_stride, long query_window_stride, long rows,
                              long windows, long d, const mpcl_key_value_segment *segments, long segment_count,
@@ -156,6 +222,7 @@ ALWAYS_INLINE void retrieval(const float *queries, long query_row_stride, long q
     for (long i = 0; i < segment_count; i++) m += segments[i].count;
     if (m == 0 || rows <= 0) return;
     long padded = padded_keys(m);
+    int by_four = scales_by_four(betas, scales);
     float *tiled = scratch + (16 - ((unsigned long)scratch / sizeof(float)) % 16) % 16;  // [padded, d], 64-byte aligned
     float *scores = tiled + padded * d;            // [2, padded]
     float *weights = scores + 2 * padded;          // [2, scales, padded]
@@ -182,12 +249,14 @@ ALWAYS_INLINE void retrieval(const float *queries, long query_row_stride, long q
                 if (segment->valueWindowStride != 0) values[j] = rows + t * segment->valueRowStride;
             }
         }
+        if (b + 1 < windows) prefetch_window(queries, query_row_stride, query_window_stride, rows, b + 1, d, segments,
+                                             segment_count);
         const float *window_queries = queries + b * query_window_stride;
         for (long first = 0; first < rows; first += 2) {
             int valid = rows - first < 2 ? 1 : 2;
             for (int r = 0; r < valid; r++) {
                 scores_row(window_queries + (first + r) * query_row_stride, tiled, padded, d, scores + r * padded);
-                softmaxes(scores + r * padded, m, padded, betas, scales, weights + r * scales * padded);
+                softmaxes(scores + r * padded, m, padded, betas, scales, by_four, weights + r * scales * padded);
             }
             float *out[2] = {output + (b * rows + first) * scales * d, output + (b * rows + first + 1) * scales * d};
             if (WR == 2 && valid == 2) {

@@ -53,14 +53,18 @@ struct MPCLProgram {
     let memory: MemoryWeights?
     // Prototypes and queries.
     let inverseTemperature: Float
-    let normalizedPrototypes: (Int, Int)
+    /// The normalised prototype banks P̂ (physiological, behavioural) as packed layers (inputs d,
+    /// outputs CK): every window's similarities to a bank are one packed matmul.
+    let normalizedPrototypes: (Dense, Dense)?
     let projectedPrototypes: (Int, Int)
     let queryBase: Int
     let pooled: Dense
     let queryNorm: Norm
     // Co-occurrence.
-    let retrievalKeys: Int
-    let retrievalValues: Int
+    /// K′/√d as a packed layer (inputs d, outputs 2CK): the scores are one packed matmul.
+    let retrievalKeys: Dense?
+    /// Vᵀ as a packed layer (inputs 2CK, outputs d), accumulated onto Q⁰ (the residual).
+    let retrievalValues: Dense?
     let retrievalNorm: Norm?
     let association: Dense?
     let associationFactor: Float
@@ -243,10 +247,13 @@ struct MPCLProgram {
             }
             let phys = cache["prototypes.phys.normalized"]!.data
             let beh = cache["prototypes.beh.normalized"]!.data
-            normalizedPrototypes = (blob.add(phys), blob.add(beh))
+            normalizedPrototypes = (
+                blob.dense(phys, bias: nil, inputs: d, outputs: phys.count / d),
+                blob.dense(beh, bias: nil, inputs: d, outputs: beh.count / d)
+            )
             projectedPrototypes = (blob.add(projected(phys, half: 0)), blob.add(projected(beh, half: 1)))
         } else {
-            normalizedPrototypes = (0, 0)
+            normalizedPrototypes = nil
             projectedPrototypes = (0, 0)
         }
         queryBase = blob.add(base)
@@ -257,20 +264,24 @@ struct MPCLProgram {
             if config.modules.prototypes {
                 let keys = cache["cooccurrence.prototype_keys"]!.data  // [2CK, d]
                 let queryWeight = p["cooccurrence.retrieval.query.weight"].data  // U_q [d, d]
+                let patterns = keys.count / d
+                let inverseRoot = 1 / Double(d).squareRoot()
                 var folded = [Float](repeating: 0, count: keys.count)
-                for row in 0..<(keys.count / d) {
+                for row in 0..<patterns {
                     for o in 0..<d {
                         var total = 0.0
                         for i in 0..<d { total += Double(keys[row * d + i]) * Double(queryWeight[i * d + o]) }
-                        folded[row * d + o] = Float(total)
+                        folded[row * d + o] = Float(total * inverseRoot)
                     }
                 }
-                retrievalKeys = blob.add(folded)
-                retrievalValues = blob.add(cache["cooccurrence.prototype_values"]!.data)
+                retrievalKeys = blob.dense(folded, bias: nil, inputs: d, outputs: patterns)
+                let values = cache["cooccurrence.prototype_values"]!.data  // V [2CK, d]
+                retrievalValues = blob.dense(
+                    (0..<(d * patterns)).map { values[($0 % patterns) * d + $0 / patterns] }, bias: nil, inputs: patterns, outputs: d)
                 retrievalNorm = norm("cooccurrence.retrieval_norm")
             } else {
-                retrievalKeys = 0
-                retrievalValues = 0
+                retrievalKeys = nil
+                retrievalValues = nil
                 retrievalNorm = nil
             }
             association = stacked(["cooccurrence.association.left", "cooccurrence.association.right"])
@@ -284,8 +295,8 @@ struct MPCLProgram {
             propagate = blob.dense(p, "cooccurrence.propagate")
             cooccurrenceNorm = norm("cooccurrence.norm")
         } else {
-            retrievalKeys = 0
-            retrievalValues = 0
+            retrievalKeys = nil
+            retrievalValues = nil
             retrievalNorm = nil
             association = nil
             associationFactor = 0
@@ -514,16 +525,18 @@ struct MPCLProgram {
         let queries = context.buffer(regions.queries)
         let base = context.weight(queryBase)
         let similarities = context.buffer(regions.similarities)
-        if modules.prototypes {
-            // s_{c,k} = cos(z, P̂_{c,k}) / τ, then α = softmax_k(s_{c,·}) per emotion.
-            let banks = (context.weight(normalizedPrototypes.0), context.weight(normalizedPrototypes.1))
+        if let banks = normalizedPrototypes {
+            // s_{c,k} = cos(z, P̂_{c,k}) / τ = (z · P̂_{c,k}) · (1/τ)/‖z‖, then α = softmax_k(s_{c,·}) per
+            // emotion: the dot products of all windows with each bank are one packed matmul.
+            context.apply(banks.0, z, rows: windows, lda: 2 * d, into: similarities, ldy: 2 * C * K, accumulate: false)
+            context.apply(banks.1, z + d, rows: windows, lda: 2 * d, into: similarities + C * K, ldy: 2 * C * K, accumulate: false)
             for b in 0..<windows {
                 for stream in 0..<2 {
                     let vector = z + b * 2 * d + stream * d
                     let norm = max(vectorDot(vector, vector, d).squareRoot(), 1e-12)
                     let scale = inverseTemperature / norm
                     let out = similarities + (b * 2 + stream) * C * K
-                    for row in 0..<(C * K) { out[row] = vectorDot(vector, (stream == 0 ? banks.0 : banks.1) + row * d, d) * scale }
+                    for row in 0..<(C * K) { out[row] *= scale }
                     context.softmaxRows(out, rows: C, width: K)
                 }
             }
@@ -557,17 +570,14 @@ struct MPCLProgram {
         let C = classes
         let rows = windows * C
         let queries = context.buffer(regions.queries)
-        if let retrievalNorm {
-            // Q¹ = LN(Q⁰ + softmax(Q⁰ K′ᵀ / √d) V), K′ = (P̂ U_kᵀ) U_q.
-            let patterns = 2 * C * prototypesPerEmotion
+        if let retrievalNorm, let retrievalKeys, let retrievalValues {
+            // Q¹ = LN(Q⁰ + softmax(Q⁰ K′ᵀ / √d) V), K′ = (P̂ U_kᵀ) U_q: both products are packed matmuls
+            // (small shapes that sgemm ran through its generic packing).
+            let patterns = retrievalKeys.outputs
             let scores = context.buffer(regions.retrievalScores)
-            Float.gemm(
-                transposeA: false, transposeB: true, m: rows, n: patterns, k: d, alpha: 1 / Float(d).squareRoot(), a: queries, lda: d,
-                b: context.weight(retrievalKeys), ldb: d, beta: 0, c: scores, ldc: patterns)
+            context.apply(retrievalKeys, queries, rows: rows, lda: d, into: scores, ldy: patterns, accumulate: false)
             context.softmaxRows(scores, rows: rows, width: patterns)
-            Float.gemm(
-                transposeA: false, transposeB: false, m: rows, n: d, k: patterns, alpha: 1, a: scores, lda: patterns,
-                b: context.weight(retrievalValues), ldb: d, beta: 1, c: queries, ldc: d)
+            context.apply(retrievalValues, scores, rows: rows, lda: patterns, into: queries, ldy: d)
             layerNormInPlace(
                 queries, gain: context.weight(retrievalNorm.gain), bias: context.weight(retrievalNorm.bias), rows: rows, width: d)
         }

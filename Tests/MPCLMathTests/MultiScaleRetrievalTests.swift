@@ -14,7 +14,8 @@ import Testing
 /// Shapes cover the vectorised widths (16, 64, 128: one, four and eight vectors per row), widths
 /// that take the plain loop (20), odd and even row counts (the 2-row tiles), key counts that are
 /// and are not multiples of 8 and 16 (the padded score tiles), one to four scales (groups of three
-/// with a partial group), a shared segment (window stride 0, like the learned slots), and per-window
+/// with a partial group; scales 4× apart, which share one exponential, at the default and at large
+/// inverse temperatures), a shared segment (window stride 0, like the learned slots), and per-window
 /// segments whose keys lie in a wider projection (the plan's [Q | K] rows) and whose values lie
 /// elsewhere with another stride (the states themselves).
 @Suite struct MultiScaleRetrievalTests {
@@ -35,6 +36,8 @@ import Testing
         let shapes = [
             Shape(width: 64, rows: 19, windows: 3, extraKeys: 8, slots: 16, betas: [0.03125, 0.125, 0.5]),
             Shape(width: 64, rows: 4, windows: 2, extraKeys: 0, slots: 16, betas: [0.125]),
+            // Scales 4× apart share one exponential; these large ones flush most of its powers to zero.
+            Shape(width: 64, rows: 5, windows: 2, extraKeys: 5, slots: 3, betas: [0.5, 2, 8]),
             Shape(width: 16, rows: 1, windows: 4, extraKeys: 3, slots: 1, betas: [0.2, 0.4, 0.8, 1.6]),
             Shape(width: 128, rows: 3, windows: 2, extraKeys: 21, slots: 5, betas: [0.05, 0.1]),
             Shape(width: 20, rows: 5, windows: 2, extraKeys: 2, slots: 7, betas: [0.1, 1]),
