@@ -13,8 +13,12 @@ import Timekeeping
 /// checks, a floor under their time). Decoders are internal
 /// to MPCLService, so build with testing enabled:
 ///
-///   cd Benchmarks && swift build -c release --scratch-path ../.build-bench -Xswiftc -enable-testing
-///   ../.build-bench/release/mpcl-decode-bench --checkpoint ../Sources/MPCLService/Resources/default.safetensors
+///   cd Benchmarks && swift build -c release --scratch-path ../.build-decode-bench -Xswiftc -enable-testing \
+///     --product mpcl-decode-bench
+///   ../.build-decode-bench/release/mpcl-decode-bench --checkpoint ../Sources/MPCLService/Resources/default.safetensors
+///
+/// (Its own scratch path: `-enable-testing` changes how every module is compiled, and `mpcl-bench`
+/// in `.build-bench` is measured without it.)
 ///
 /// The numbers are for before/after ratios measured side by side (docs/PERFORMANCE.md), never
 /// for tests.
