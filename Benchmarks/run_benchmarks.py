@@ -50,6 +50,17 @@ def run_json(command: list[str], environment: dict) -> dict:
     return json.loads(out)
 
 
+def replace_section(path: str, begin: str, end: str, section: str) -> None:
+    """Puts `section` between the `begin` and `end` markers of the Markdown file at `path` (appended
+    when the markers are absent), so each peer script owns one section of BENCHMARKS.md."""
+    text = open(path).read() if os.path.exists(path) else ""
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    open(path, "w").write(text)
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -193,15 +204,14 @@ class Server:
             pass
 
 
-def start_serve(port, *extra):
-    return Server("mpcl-serve", [SERVE, "--host", "127.0.0.1", "--port", str(port), "--log-requests", "false",
-                                 "--drain-seconds", "0", *extra], port, env(OPENBLAS_NUM_THREADS=1))
+def start_serve(port, *extra, binary=SERVE, name="mpcl-serve"):
+    return Server(name, [binary, "--host", "127.0.0.1", "--port", str(port), "--log-requests", "false",
+                         "--drain-seconds", "0", *extra], port, env(OPENBLAS_NUM_THREADS=1))
 
 
 def start_baseline(port, models_dir):
-    """The epoll build, same checkpoint and the same flags it understands (it predates the newer ones)."""
-    return Server("mpcl-serve-epoll", [BASELINE, "--host", "127.0.0.1", "--port", str(port), "--log-requests", "false",
-                                       "--drain-seconds", "0", "--models", models_dir], port, env(OPENBLAS_NUM_THREADS=1))
+    """The epoll build serving this tree's checkpoint (it predates the flags newer than these)."""
+    return start_serve(port, "--models", models_dir, binary=BASELINE, name="mpcl-serve-epoll")
 
 
 def baseline_models() -> str:

@@ -30,6 +30,9 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_benchmarks import replace_section  # noqa: E402
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECKPOINT = os.path.join(REPO, "Sources/MPCLService/Resources/default.safetensors")
 BENCH = os.path.join(REPO, ".build-bench/release/mpcl-bench")
@@ -188,12 +191,7 @@ def main() -> int:
         os.makedirs(os.path.dirname(args.results), exist_ok=True)
         json.dump(results, open(args.results, "w"), indent=1)
     section = markdown(results)
-    text = open(args.markdown).read() if os.path.exists(args.markdown) else ""
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    open(args.markdown, "w").write(text)
+    replace_section(args.markdown, BEGIN, END, section)
     print(section)
     return 0
 

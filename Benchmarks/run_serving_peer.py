@@ -147,12 +147,7 @@ def main() -> int:
     section = "\n".join(lines)
     print(section)
     if args.markdown:
-        text = open(args.markdown).read() if os.path.exists(args.markdown) else ""
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        open(args.markdown, "w").write(text)
+        rb.replace_section(args.markdown, BEGIN, END, section)
     return 0
 
 
