@@ -103,7 +103,8 @@ let package = Package(
         .testTarget(name: "EmotionVocabularyTests", dependencies: ["EmotionVocabulary", "JSON"]),
         .testTarget(name: "MPCLTests", dependencies: ["MPCL", "MPCLMath", "EmotionVocabulary", "Randomness", "JSON", "TestSupport"]),
         .testTarget(
-            name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionVocabulary", "Randomness", "JSON", "Compression"],
+            name: "EmotionDataTests",
+            dependencies: ["EmotionData", "EmotionVocabulary", "Randomness", "JSON", "Compression", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "MPCLTrainingTests",

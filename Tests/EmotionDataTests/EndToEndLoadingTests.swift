@@ -1,5 +1,6 @@
 import EmotionVocabulary
 import JSON
+import TestSupport
 import Testing
 
 @testable import EmotionData
@@ -37,7 +38,8 @@ import Testing
     }
 
     @Test func version73FileFailsThroughTheLoader() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("emotiondata")
+        defer { directory.remove() }
         var bytes = [UInt8](repeating: 0, count: 600)
         bytes.replaceSubrange(512..<520, with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
         let path = try directory.write(bytes, name: "s01.mat")
@@ -49,7 +51,8 @@ import Testing
     @Test func layoutsResolveByNameOrFile() throws {
         #expect(try DataLayout.resolve("emotiondict") == .split)
         #expect(try DataLayout.resolve("dmer").eegOrder == .channelMajor)
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("emotiondata")
+        defer { directory.remove() }
         let path = try directory.write(Array(#"{"extends": "dmer", "eeg_order": "band-major"}"#.utf8), name: "l.json")
         #expect(try DataLayout.resolve(path) == .dmer(eegOrder: .bandMajor))
         let broken = try directory.write(Array("{".utf8), name: "broken.json")

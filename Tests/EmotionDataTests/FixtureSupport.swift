@@ -34,22 +34,6 @@ enum Fixtures {
     }
 }
 
-/// A temporary directory removed when the value is dropped.
-final class TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "emotiondata-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ bytes: [UInt8], name: String) throws -> String {
-        let file = path + "/" + name
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
-        return file
-    }
-}
-
 /// Expects `body` to throw a DataError of `kind` whose message mentions each of `mentions`.
 func expectDataError(
     _ kind: DataError.Kind, mentioning mentions: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,

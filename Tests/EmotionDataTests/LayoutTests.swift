@@ -1,5 +1,6 @@
 import EmotionVocabulary
 import JSON
+import TestSupport
 import Testing
 
 @testable import EmotionData
@@ -194,7 +195,8 @@ func tinyFile(
     }
 
     @Test func directoryOfSubjectsLoadsSortedByName() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("emotiondata")
+        defer { directory.remove() }
         for name in ["b", "a"] {
             let file = tinyFile()
             _ = try directory.write(try MATWriter.encode(file.variables, compressed: name == "a"), name: "\(name).mat")

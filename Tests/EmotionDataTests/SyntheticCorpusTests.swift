@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import EmotionData
@@ -20,7 +21,8 @@ import Testing
 
     @Test func writtenFilesReadBackEqualToTheGeneratedDataset() throws {
         let corpus = SyntheticCorpus(seed: 3, parameters: Self.small())
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("emotiondata")
+        defer { directory.remove() }
         let paths = try corpus.write(to: directory.path)
         #expect(paths.count == 3)
         let read = try DatasetLoader.load(path: directory.path, layout: .dmer())

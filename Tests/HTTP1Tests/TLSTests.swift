@@ -13,10 +13,8 @@ struct TLSTests {
 
     @Test(.enabled(if: toolsAvailable))
     func servesRequestsOverTLS() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "http1-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory("tls")
+        defer { dir.remove() }
         let certificate = try SelfSignedCertificate(in: dir.path)
 
         try withServer(
@@ -36,10 +34,10 @@ struct TLSTests {
             #expect(post.stdout.contains("X-Target: /secure"))
             #expect(post.stdout.hasSuffix("tls-body"))
             // A larger body crosses many TLS records and partial reads.
-            let bodyFile = dir.appendingPathComponent("body.bin")
+            let bodyFile = URL(fileURLWithPath: dir.file("body.bin"))
             let big = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
             try big.write(to: bodyFile)
-            let echoed = dir.appendingPathComponent("echoed.bin")
+            let echoed = URL(fileURLWithPath: dir.file("echoed.bin"))
             let large = try ChildProcess.run(
                 "/usr/bin/curl",
                 [

@@ -9,16 +9,10 @@ import Testing
 struct HealthProbeTests {
     static var opensslAvailable: Bool { FileManager.default.isExecutableFile(atPath: SelfSignedCertificate.opensslPath) }
 
-    func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "mpcl-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test func aRecordRoundTripsAndAStrayFileIsIgnored() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/probe.json"
+        let directory = try TemporaryDirectory("probe")
+        defer { directory.remove() }
+        let path = directory.file("probe.json")
         #expect(ProbeTarget.recorded(at: path) == nil)
         let target = ProbeTarget(bindHost: "0.0.0.0", port: 9000, tls: true)
         try target.record(to: path)
@@ -37,9 +31,9 @@ struct HealthProbeTests {
 
     @Test(.enabled(if: opensslAvailable))
     func aTLSServerIsProbedOverTLS() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let certificate = try SelfSignedCertificate(in: directory)
+        let directory = try TemporaryDirectory("probe")
+        defer { directory.remove() }
+        let certificate = try SelfSignedCertificate(in: directory.path)
         try withServer(configure: {
             $0.tlsCertificatePath = certificate.certificatePath
             $0.tlsPrivateKeyPath = certificate.keyPath

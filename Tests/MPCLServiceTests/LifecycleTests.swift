@@ -21,9 +21,9 @@ struct LifecycleTests {
     }
 
     @Test func shutdownDrainsAnInFlightRequest() throws {
-        let directory = TestModels.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let service = try startService(in: directory) { $0.drainSeconds = 30 }
+        let directory = try TemporaryDirectory("service")
+        defer { directory.remove() }
+        let service = try startService(in: directory.path) { $0.drainSeconds = 30 }
         let gate = WorkerGate(service.batcher)
         let done = DispatchSemaphore(value: 0)
         let drainedSignal = DispatchSemaphore(value: 0)
@@ -55,9 +55,9 @@ struct LifecycleTests {
     }
 
     @Test func drainCutOffAnswersQueuedWork503AndReportsIt() throws {
-        let directory = TestModels.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let service = try startService(in: directory) {
+        let directory = try TemporaryDirectory("service")
+        defer { directory.remove() }
+        let service = try startService(in: directory.path) {
             $0.drainSeconds = 0.3
             $0.workers = 1
             $0.maxDelayMilliseconds = 0
@@ -90,9 +90,9 @@ struct LifecycleTests {
     }
 
     @Test func readinessTurns503DuringTheShutdownGraceWhileTheListenerStaysOpen() throws {
-        let directory = TestModels.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let service = try startService(in: directory) { $0.shutdownGraceSeconds = 1 }
+        let directory = try TemporaryDirectory("service")
+        defer { directory.remove() }
+        let service = try startService(in: directory.path) { $0.shutdownGraceSeconds = 1 }
         let port = service.port
         let stopped = DispatchSemaphore(value: 0)
         defer { _ = stopped.wait(timeout: .now() + 60) }

@@ -155,12 +155,12 @@ struct ModelRepositoryTests {
     }
 
     @Test func startupFailsClearlyWithoutLoadableModels() throws {
-        let directory = TestModels.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try TemporaryDirectory("service")
+        defer { directory.remove() }
         var configuration = ServiceConfiguration()
-        configuration.modelsDirectory = directory
+        configuration.modelsDirectory = directory.path
         #expect(throws: ServiceSetupError.self) { try buildService(configuration, logSink: { _ in }) }
-        try TestModels.checkpoint(seed: 1).write(to: "\(directory)/a.safetensors")
+        try TestModels.checkpoint(seed: 1).write(to: directory.file("a.safetensors"))
         configuration.defaultModel = "b"
         #expect(throws: ServiceSetupError.self) { try buildService(configuration, logSink: { _ in }) }
         configuration.defaultModel = nil

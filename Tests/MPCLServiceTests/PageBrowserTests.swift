@@ -16,13 +16,13 @@ import Testing
     /// The DOM after the page's scripts ran (virtual time lets fetches and rendering settle).
     func renderedDOM(_ url: String) throws -> String {
         let browser = try #require(Self.browser, "no chromium found: scripts/install-system-packages --test installs it")
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("mpcl-chromium-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let profile = try TemporaryDirectory("chromium")
+        defer { profile.remove() }
         let rendered = try ChildProcess.run(
             browser,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--user-data-dir=\(profile)", "--virtual-time-budget=15000", "--dump-dom", url,
+                "--user-data-dir=\(profile.path)", "--virtual-time-budget=15000", "--dump-dom", url,
             ])
         #expect(rendered.status == 0)
         return rendered.stdout

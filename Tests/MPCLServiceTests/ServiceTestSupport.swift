@@ -42,16 +42,16 @@ func withServer(
     configure: (inout ServiceConfiguration) -> Void = { _ in },
     _ body: (TestServer) throws -> Void
 ) throws {
-    let directory = TestModels.directory()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let service = try startService(in: directory, models: models, perSubject: perSubject) {
+    let directory = try TemporaryDirectory("service")
+    defer { directory.remove() }
+    let service = try startService(in: directory.path, models: models, perSubject: perSubject) {
         $0.eventLoops = 2
         $0.workers = 2
         $0.drainSeconds = 10
         configure(&$0)
     }
     defer { service.shutdown() }
-    try body(TestServer(service: service, directory: directory))
+    try body(TestServer(service: service, directory: directory.path))
 }
 
 /// Writes `models` (name → seed) into `directory` and starts a service on them: on 127.0.0.1 at an

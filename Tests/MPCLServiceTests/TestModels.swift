@@ -28,13 +28,6 @@ enum TestModels {
             model: model, normalization: normalization,
             training: ["seed": .number(Double(seed)), "note": "test model", "metrics": ["test": ["f1_macro": 0.5]]])
     }
-
-    /// A fresh directory under the temporary directory.
-    static func directory() -> String {
-        let path = NSTemporaryDirectory() + "mpcl-service-tests-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 }
 
 @Suite struct PlaceholderCheckpoint {

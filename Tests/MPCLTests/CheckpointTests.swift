@@ -34,8 +34,8 @@ import Testing
         #expect(config["valence"] == [1, 1, -1, -1])
     }
 
-    /// The shipped default model (written before the parameters became one buffer) reads into the
-    /// buffer and writes back the same tensors, names, shapes, order and bits.
+    /// The shipped default model reads into the one parameter buffer and writes back the same
+    /// tensors, names, shapes, order and bits: a checkpoint's layout does not depend on the buffer's.
     @Test func theShippedDefaultModelWritesBackItsOwnTensors() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/MPCLService/Resources/default.safetensors").path
@@ -86,10 +86,9 @@ import Testing
     }
 
     @Test func pythonSafetensorsLoadsIt() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mpcl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("model.safetensors").path
+        let directory = try TemporaryDirectory("checkpoint")
+        defer { directory.remove() }
+        let path = directory.file("model.safetensors")
         let checkpoint = try Self.checkpoint()
         try checkpoint.write(to: path)
         let script = """

@@ -2,6 +2,7 @@ import Foundation
 import MPCL
 import MPCLMath
 import Randomness
+import TestSupport
 import Testing
 
 @Suite struct TrainingTests {
@@ -39,10 +40,9 @@ import Testing
         let final = model.loss(features: features, targets: targets, training: false)
         #expect(final < initial / 4, "loss went from \(initial) to \(final)")
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mpcl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("model.safetensors").path
+        let directory = try TemporaryDirectory("checkpoint")
+        defer { directory.remove() }
+        let path = directory.file("model.safetensors")
         let normalization = FeatureNormalization.identity(count: config.layout.featureCount)
         try Checkpoint(model: model, normalization: normalization, training: ["seed": 3407]).write(to: path)
         let reloaded = try Checkpoint.read(from: path)

@@ -3,6 +3,7 @@ import JSON
 import MPCL
 import MPCLMath
 import Randomness
+import TestSupport
 import Testing
 
 @testable import MPCLTraining
@@ -56,7 +57,7 @@ import Testing
     /// A copy of `directory`'s report with predictions moved half-way to the truth: a model that is
     /// better on every window (by convexity of every metric's loss in the prediction).
     static func improvedCopy(of directory: String) throws -> String {
-        let target = F.temporaryDirectory("improved")
+        let target = TemporaryDirectory.unusedPath("improved")
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         var table = try F.readPredictions(directory)
         table.predicted = zip(table.predicted, table.truth).map { 0.5 * $0 + 0.5 * $1 }

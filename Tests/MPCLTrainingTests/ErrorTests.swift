@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import MPCLTraining
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func corruptFileIsADataErrorNamingTheFile() throws {
-        let directory = F.temporaryDirectory("corrupt")
+        let directory = TemporaryDirectory.unusedPath("corrupt")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data("MATLAB 5.0 MAT-file, but then nothing".utf8).write(to: URL(fileURLWithPath: directory + "/s01.mat"))
         var options = F.options()

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func usageErrorsExitWithTwo() throws {
-        let out = F.temporaryDirectory("cli")
+        let out = TemporaryDirectory.unusedPath("cli")
         expectOneLineError(
             try run(["fit", "--data", F.corpus, "--protocol", "bogus", "--model", "mpcl", "--out", out]), code: 2,
             mentioning: "unknown protocol 'bogus'")
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func dataErrorsExitWithOne() throws {
-        let out = F.temporaryDirectory("cli")
+        let out = TemporaryDirectory.unusedPath("cli")
         expectOneLineError(
             try run(["fit", "--data", "/nonexistent.mat", "--protocol", "loso", "--model", "mean", "--out", out]), code: 1,
             mentioning: "/nonexistent.mat")
@@ -75,14 +75,14 @@ import Testing
     }
 
     @Test func synthWritesPerSubjectFiles() throws {
-        let out = F.temporaryDirectory("synth")
+        let out = TemporaryDirectory.unusedPath("synth")
         let result = try run(["synth", "--out", out, "--subjects", "2", "--seed", "5"])
         #expect(result.status == 0)
         #expect(F.files(in: out) == ["synth01.mat", "synth02.mat"])
     }
 
     @Test func killDashNineThenResumeFinishesWithTheUninterruptedResult() throws {
-        let out = F.temporaryDirectory("kill")
+        let out = TemporaryDirectory.unusedPath("kill")
         let arguments = [
             "fit", "--data", F.corpus, "--protocol", "kfold:2", "--model", "mlp", "--epochs", "6", "--batch-size", "64",
             "--out", out,

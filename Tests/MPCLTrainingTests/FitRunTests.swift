@@ -3,6 +3,7 @@ import EmotionVocabulary
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 import Testing
 
 @testable import MPCLTraining
@@ -90,7 +91,7 @@ import Testing
 
     @Test func separateFoldRunsMergeIntoTheAllFoldsReport() throws {
         let all = try FitRun(options: F.options(protocolName: "kfold:3")).run()
-        let root = F.temporaryDirectory("merge")
+        let root = TemporaryDirectory.unusedPath("merge")
         var directories: [String] = []
         for fold in 0..<3 {
             let directory = (root as NSString).appendingPathComponent("fold-\(fold)")
@@ -114,8 +115,8 @@ import Testing
         let b = try FitRun(options: F.options(protocolName: "kfold:2", epochs: 1, fold: 0)).run()
         let c = try FitRun(options: F.options(model: .mean, protocolName: "kfold:2", fold: 1)).run()
         let dirs = [a, b, c].map { ($0.reportPath as NSString).deletingLastPathComponent }
-        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[1]], outputDirectory: F.temporaryDirectory("m")) }
-        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[2]], outputDirectory: F.temporaryDirectory("m")) }
+        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[1]], outputDirectory: TemporaryDirectory.unusedPath("m")) }
+        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[2]], outputDirectory: TemporaryDirectory.unusedPath("m")) }
     }
 
     @Test(arguments: ["loso", "kfold:2"])

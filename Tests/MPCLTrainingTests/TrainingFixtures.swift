@@ -2,6 +2,7 @@ import EmotionData
 import Foundation
 import JSON
 import MPCL
+import TestSupport
 
 @testable import MPCLTraining
 
@@ -12,15 +13,10 @@ enum TrainingFixtures {
         var parameters = SyntheticCorpus.Parameters()
         parameters.subjects = 5
         parameters.windowsPerClip = 3...5
-        let directory = temporaryDirectory("corpus")
+        let directory = TemporaryDirectory.unusedPath("corpus")
         _ = try! SyntheticCorpus(seed: 11, parameters: parameters).write(to: directory)
         return directory
     }()
-
-    /// A fresh empty directory name under the system temporary directory (not created).
-    static func temporaryDirectory(_ label: String) -> String {
-        (NSTemporaryDirectory() as NSString).appendingPathComponent("mpcl-train-tests-\(label)-\(UUID().uuidString)")
-    }
 
     /// Options for a small, fast run on the fixture corpus.
     static func options(
@@ -29,7 +25,7 @@ enum TrainingFixtures {
     ) -> FitOptions {
         var options = FitOptions(
             dataPath: corpus, evaluation: try! ProtocolName.parse(protocolName),
-            outputDirectory: out ?? temporaryDirectory("run"))
+            outputDirectory: out ?? TemporaryDirectory.unusedPath("run"))
         options.architecture = model
         options.epochs = epochs
         options.batchSize = 64
