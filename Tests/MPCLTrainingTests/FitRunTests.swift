@@ -115,8 +115,9 @@ import Testing
         let b = try FitRun(options: F.options(protocolName: "kfold:2", epochs: 1, fold: 0)).run()
         let c = try FitRun(options: F.options(model: .mean, protocolName: "kfold:2", fold: 1)).run()
         let dirs = [a, b, c].map { ($0.reportPath as NSString).deletingLastPathComponent }
-        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[1]], outputDirectory: TemporaryDirectory.unusedPath("m")) }
-        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[2]], outputDirectory: TemporaryDirectory.unusedPath("m")) }
+        let (first, second) = (TemporaryDirectory.unusedPath("m"), TemporaryDirectory.unusedPath("m"))
+        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[1]], outputDirectory: first) }
+        #expect(throws: TrainingError.self) { try Merge.run(directories: [dirs[0], dirs[2]], outputDirectory: second) }
     }
 
     @Test(arguments: ["loso", "kfold:2"])
