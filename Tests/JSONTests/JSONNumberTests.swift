@@ -14,31 +14,11 @@ import Testing
 @Suite("JSON numbers")
 struct JSONNumberTests {
     static func read(_ text: String) -> Result<Double, JSONParseError> {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { buffer -> Result<Double, JSONParseError> in
-            var reader = JSONReader(bytes: buffer)
-            do throws(JSONParseError) {
-                let value = try reader.readNumber()
-                try reader.finish()
-                return .success(value)
-            } catch {
-                return .failure(error)
-            }
-        }
+        readingWhole(text) { (reader: inout JSONReader) throws(JSONParseError) in try reader.readNumber() }
     }
 
     static func skip(_ text: String) -> JSONParseError? {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { buffer -> JSONParseError? in
-            var reader = JSONReader(bytes: buffer)
-            do throws(JSONParseError) {
-                try reader.skipNumber()
-                try reader.finish()
-                return nil
-            } catch {
-                return error
-            }
-        }
+        readingWhole(text) { (reader: inout JSONReader) throws(JSONParseError) in try reader.skipNumber() }.failure
     }
 
     static func reference(_ text: String) -> Double { strtod(text, nil) }

@@ -8,17 +8,7 @@ import Testing
 @Suite("JSONReader")
 struct JSONReaderTests {
     static func skip(_ text: String) -> JSONParseError? {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { buffer -> JSONParseError? in
-            var reader = JSONReader(bytes: buffer)
-            do throws(JSONParseError) {
-                try reader.skipValue()
-                try reader.finish()
-                return nil
-            } catch {
-                return error
-            }
-        }
+        readingWhole(text) { (reader: inout JSONReader) throws(JSONParseError) in try reader.skipValue() }.failure
     }
 
     @Test(arguments: [
